@@ -1,0 +1,108 @@
+import { SignJWT, jwtVerify, createLocalJWKSet, createRemoteJWKSet, errors, type JWTPayload } from 'jose';
+import type { HubConfig } from '../config';
+import { SIGNING_ALG, loadOrCreateKey, type SigningKey } from './keys';
+
+/** Who may call the hub (DESIGN.md, "Who uses it"). */
+export enum CallerType {
+  DEPARTMENT = 'DEPARTMENT',
+  GUARANTOR = 'GUARANTOR',
+  BANK = 'BANK',
+  REGULATOR = 'REGULATOR',
+  OPERATOR = 'OPERATOR',
+  SUBJECT = 'SUBJECT',
+}
+
+/** 政府性融资担保机构 tiers. */
+export enum GuarantorLevel {
+  RE_GUARANTEE = 'RE_GUARANTEE',
+  MUNICIPAL = 'MUNICIPAL',
+  DISTRICT = 'DISTRICT',
+}
+
+/** The verified caller of one request, as every subgraph sees it. */
+export interface Caller {
+  type: CallerType;
+  /** Institution code; absent for SUBJECT callers. */
+  orgCode?: string;
+  guarantorLevel?: GuarantorLevel;
+  regionCode?: string;
+  /** The person or service account inside the institution (`sub`). */
+  userId: string;
+  /** For SUBJECT callers: the subject the token is bound to. */
+  subjectId?: string;
+}
+
+/** Claims the hub reads from a caller token besides the registered ones. */
+export interface CallerClaims extends JWTPayload {
+  /** Institution code of the caller. */
+  org?: string;
+  /** Subject id for a subject's own token (查询记录 access). */
+  subject_id?: string;
+}
+
+export class AuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthenticationError';
+  }
+}
+
+/** Verifies caller JWTs: ES256 only, issuer, audience and expiry checked, key chosen by `kid`. */
+export class CallerTokenVerifier {
+  private constructor(
+    private readonly keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>,
+    private readonly config: Pick<HubConfig, 'issuer' | 'audience'>,
+  ) {}
+
+  static async create(config: HubConfig): Promise<CallerTokenVerifier> {
+    if (config.jwksUrl) return new CallerTokenVerifier(createRemoteJWKSet(new URL(config.jwksUrl)), config);
+    const issuer = await loadOrCreateKey(config.keysDir, 'issuer');
+    return new CallerTokenVerifier(createLocalJWKSet({ keys: [issuer.publicJwk] }), config);
+  }
+
+  async verify(token: string): Promise<CallerClaims> {
+    try {
+      const { payload } = await jwtVerify<CallerClaims>(token, this.keys, {
+        algorithms: [SIGNING_ALG], // refuses alg:none and HS* key-confusion tricks
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: 5,
+      });
+      if (!payload.org && !payload.subject_id) throw new AuthenticationError('token names neither an institution (org) nor a subject (subject_id)');
+      return payload;
+    } catch (e) {
+      if (e instanceof AuthenticationError) throw e;
+      throw new AuthenticationError(describeJoseError(e));
+    }
+  }
+}
+
+function describeJoseError(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'token has expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return `token claim '${e.claim}' is not acceptable: ${e.reason}`;
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'token signature does not verify';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'token is signed with a key the hub does not know';
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not allowed (ES256 only)';
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return 'token is malformed';
+  return `token rejected: ${(e as Error).message}`;
+}
+
+/** Signs a caller token with a local issuer key (`hub token`, tests, the demo). */
+export async function signCallerToken(
+  key: SigningKey,
+  config: Pick<HubConfig, 'issuer' | 'audience'>,
+  claims: { org?: string; subjectId?: string; user?: string; ttlSeconds?: number },
+): Promise<string> {
+  const extra: CallerClaims = {};
+  if (claims.org) extra.org = claims.org;
+  if (claims.subjectId) extra.subject_id = claims.subjectId;
+  return new SignJWT(extra)
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'JWT' })
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setSubject(claims.user ?? (claims.org ? `${claims.org}/service` : `subject/${claims.subjectId}`))
+    .setIssuedAt()
+    .setExpirationTime(`${claims.ttlSeconds ?? 3600}s`)
+    .sign(key.privateKey);
+}

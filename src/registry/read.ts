@@ -1,0 +1,28 @@
+import { In } from 'typeorm';
+import type { Database } from '../db/datasource';
+import { loader, type HubContext } from '../federation/context';
+import { AgriEntity, Enterprise } from './entities';
+
+export type SubjectRecord = Enterprise | AgriEntity;
+
+/** Loads subjects by id from both registers: two statements however many ids. */
+export async function findSubjects(db: Database, ids: readonly string[]): Promise<Map<string, SubjectRecord>> {
+  const found = new Map<string, SubjectRecord>();
+  if (!ids.length) return found;
+  const unique = [...new Set(ids)];
+  const [enterprises, agri] = await Promise.all([
+    db.dataSource.getRepository(Enterprise).findBy({ id: In(unique) }),
+    db.dataSource.getRepository(AgriEntity).findBy({ id: In(unique) }),
+  ]);
+  for (const row of enterprises) found.set(row.id, row);
+  for (const row of agri) found.set(row.id, row);
+  return found;
+}
+
+/** The request's subject loader (registry subgraph and anyone in-process asking about subjects). */
+export function subjectLoader(ctx: HubContext) {
+  return loader<string, SubjectRecord | null>(ctx, 'registry.subject', async (ids) => {
+    const found = await findSubjects(ctx.db, ids);
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
