@@ -5,7 +5,6 @@ export class Sharing1764201600100 implements MigrationInterface {
   name = 'Sharing1764201600100';
 
   async up(q: QueryRunner): Promise<void> {
-    const now = q.connection.driver.options.type === 'better-sqlite3' ? "datetime('now')" : 'CURRENT_TIMESTAMP(3)';
     await q.createTable(
       new Table({
         name: 'sharing_institution',
@@ -17,7 +16,7 @@ export class Sharing1764201600100 implements MigrationInterface {
           { name: 'region_code', type: 'varchar', length: '6' },
           { name: 'uscc', type: 'varchar', length: '18', isNullable: true },
           { name: 'status', type: 'varchar', length: '16', default: "'ACTIVE'" },
-          { name: 'created_at', type: 'datetime', precision: 3, default: now },
+          { name: 'created_at', type: 'datetime', precision: 3 },
         ],
         indices: [new TableIndex({ name: 'idx_sharing_institution_type', columnNames: ['type'] })],
       }),
@@ -30,7 +29,7 @@ export class Sharing1764201600100 implements MigrationInterface {
           { name: 'institution_code', type: 'varchar', length: '32' },
           { name: 'public_jwk', type: 'text' },
           { name: 'status', type: 'varchar', length: '16', default: "'ACTIVE'" },
-          { name: 'created_at', type: 'datetime', precision: 3, default: now },
+          { name: 'created_at', type: 'datetime', precision: 3 },
           { name: 'retired_at', type: 'datetime', precision: 3, isNullable: true },
         ],
         indices: [new TableIndex({ name: 'idx_sharing_institution_key_org', columnNames: ['institution_code'] })],

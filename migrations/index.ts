@@ -2,7 +2,16 @@ import { Registry1764201600000 } from './1764201600000-registry';
 import { Sharing1764201600100 } from './1764201600100-sharing';
 import { Credit1764201600200 } from './1764201600200-credit';
 import { Exposure1764201600300 } from './1764201600300-exposure';
+import { Policy1764201600400 } from './1764201600400-policy';
+import { Audit1764201600500 } from './1764201600500-audit';
 
 /** Migrations in order, listed explicitly (file globs break under jest's transforms). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const allMigrations: Function[] = [Registry1764201600000, Sharing1764201600100, Credit1764201600200, Exposure1764201600300];
+export const allMigrations: Function[] = [
+  Registry1764201600000,
+  Sharing1764201600100,
+  Credit1764201600200,
+  Exposure1764201600300,
+  Policy1764201600400,
+  Audit1764201600500,
+];

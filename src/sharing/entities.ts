@@ -1,5 +1,5 @@
 import { Directive, Field, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { CallerType, GuarantorLevel } from '../identity/caller';
 
 registerEnumType(CallerType, {
@@ -69,7 +69,7 @@ export class Institution {
   status!: InstitutionStatus;
 
   @Field({ description: 'When it was registered.' })
-  @CreateDateColumn({ name: 'created_at', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }
 
@@ -95,7 +95,7 @@ export class InstitutionKey {
   status!: string;
 
   @Field({ description: 'When it was registered.' })
-  @CreateDateColumn({ name: 'created_at', precision: 3 })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true, description: 'When it was retired, if it was.' })
