@@ -8,6 +8,8 @@ import type { HubContext } from '../src/federation/context';
 import { buildSubgraph, type BuiltSubgraph } from '../src/federation/subgraph';
 import { completeUscc } from '../src/identifiers';
 import { CallerType } from '../src/identity/caller';
+import { Purpose } from '../src/policy/purposes';
+import { grantAll } from './support/grants';
 import { DATASETS } from '../src/policy/datasets';
 import { registrySubgraph } from '../src/registry';
 
@@ -47,8 +49,16 @@ const LISTED = completeUscc('91500108MA7C0002');
 const DELISTED = completeUscc('91500108MA7C0003');
 const RETRACTED_LISTING = completeUscc('91500108MA7C0004');
 
+/** The only errors allowed: the NOT_SHARED remark (不予共享), denied with its reason and never its value. */
+function expectOnlyNotShared(errors: readonly { path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] | undefined): void {
+  for (const e of errors ?? []) {
+    expect(e.path?.[e.path.length - 1]).toBe('inspectionRemark');
+    expect(e.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_SHARED' });
+  }
+}
+
 function caller(db: Database): HubContext {
-  return { requestId: 't', caller: { type: CallerType.BANK, orgCode: 'BANK-CQCB', userId: 'u' }, db, loaders: new Map() };
+  return { requestId: 't', caller: { type: CallerType.BANK, orgCode: 'BANK-CQCB', userId: 'u' }, purpose: Purpose.LOAN_APPROVAL, db, loaders: new Map() };
 }
 
 async function run(schema: BuiltSubgraph, db: Database, source: string, variableValues?: Record<string, unknown>): Promise<ExecutionResult> {
@@ -193,6 +203,8 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
     db = await open();
     credit = await buildSubgraph(creditSubgraph);
     demo = demoCreditRecords(SUBJECTS, seeded(42), NOW);
+    // This suite tests loading; the bank holds every approval and consent the policy asks for.
+    await grantAll(db, 'BANK-CQCB', Purpose.LOAN_APPROVAL, [...SUBJECTS.map((s) => s.id), VERSIONED, DELISTED, RETRACTED_LISTING]);
     for (const entity of creditEntities) {
       const rows = demo[entity.name];
       if (rows.length) await db.dataSource.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).execute();
@@ -252,7 +264,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
     const twenty = await run(credit, db, ENTITIES_QUERY, { reps: reps(ids) });
     const for20 = db.sql.statements - before20;
     expect(twenty.errors).toBeUndefined();
-    expect(for2).toBe(2); // taxRecords + judicialRecords
+    expect(for2).toBe(4); // taxRecords + judicialRecords, plus the policy's consents and approvals lookups
     expect(for20).toBe(for2);
 
     type Got = { id: string; taxRecords: Array<{ taxYear: number; rating: string; dataAsOf: string }>; judicialRecords: Array<{ caseNumber: string; dataAsOf: string }> };
@@ -297,8 +309,8 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
       `,
       { reps: reps(SUBJECTS.map((s) => s.id)) },
     );
-    expect(result.errors).toBeUndefined();
-    expect(db.sql.statements - before).toBe(7);
+    expectOnlyNotShared(result.errors);
+    expect(db.sql.statements - before).toBe(9); // seven lists + the policy's consents and approvals lookups
     type AnyRec = Record<string, unknown>;
     const got = (result.data as { _entities: AnyRec[] })._entities;
     const list = (g: AnyRec, field: string) => g[field] as AnyRec[];
@@ -325,7 +337,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Subject { taxRecords { sourceRecordId version taxYear rating taxPaid inspectionRemark } judicialRecords { version status dishonestListed } } } }`,
       { reps: reps([VERSIONED, DELISTED, RETRACTED_LISTING]) },
     );
-    expect(result.errors).toBeUndefined();
+    expectOnlyNotShared(result.errors);
     const [versioned, delisted, retracted] = (result.data as { _entities: Array<{ taxRecords: unknown[]; judicialRecords: unknown[] }> })._entities;
     expect(versioned.taxRecords).toEqual([
       { sourceRecordId: `T-TAX-${VERSIONED}-1`, version: 2, taxYear: 2024, rating: 'B', taxPaid: '123456.78', inspectionRemark: null },
@@ -344,7 +356,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
       { ids: [LISTED, DELISTED, RETRACTED_LISTING, FIXED_COOPERATIVE, LISTED] },
     );
     expect(result.errors).toBeUndefined();
-    expect(db.sql.statements - before).toBe(1);
+    expect(db.sql.statements - before).toBe(3); // one for the listing + the policy's consents and approvals lookups
     expect((result.data as { dishonestListing: unknown[] }).dishonestListing).toEqual([
       { subjectId: LISTED, dishonestListed: true, consumptionRestricted: true, caseNumbers: ['（2024）渝0108执1号'] },
       { subjectId: DELISTED, dishonestListed: false, consumptionRestricted: false, caseNumbers: [] },

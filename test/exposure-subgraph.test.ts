@@ -6,6 +6,8 @@ import { insertRows } from '../src/db/bulk';
 import type { HubContext } from '../src/federation/context';
 import { buildSubgraph, type BuiltSubgraph } from '../src/federation/subgraph';
 import { CallerType, type Caller } from '../src/identity/caller';
+import { Purpose } from '../src/policy/purposes';
+import { grantAll } from './support/grants';
 import { completeUscc } from '../src/identifiers';
 import { registrySubgraph } from '../src/registry';
 import { sharingSubgraph } from '../src/sharing';
@@ -189,6 +191,7 @@ describe('exposure subgraph', () => {
     const ctx = (caller: Partial<Caller> & { type: CallerType }): HubContext => ({
       requestId: 't',
       caller: { userId: 'u', ...caller } as Caller,
+      purpose: { BANK: Purpose.LOAN_APPROVAL, GUARANTOR: Purpose.GUARANTEE_APPROVAL, REGULATOR: Purpose.SUPERVISION }[caller.type as 'BANK'],
       db,
       loaders: new Map(),
     });
@@ -238,6 +241,11 @@ describe('exposure subgraph', () => {
         await insertRows(manager, Guarantee, rows.Guarantee as Guarantee[]);
         await insertRows(manager, Compensation, rows.Compensation as Compensation[]);
       });
+      // This suite tests loading and visibility; every caller holds the approvals and consents the policy asks for.
+      const everyone = [...new Set([...demoSubjects.map((s) => s.id), A, B, C, D])];
+      for (const org of ['BANK-CQCB', 'BANK-CQRCB']) await grantAll(db, org, Purpose.LOAN_APPROVAL, everyone);
+      for (const org of ['CQ-SXG', 'WZ-GUAR']) await grantAll(db, org, Purpose.GUARANTEE_APPROVAL, everyone);
+      await grantAll(db, 'CQ-FIN', Purpose.SUPERVISION, everyone);
     });
 
     afterAll(async () => {
@@ -300,7 +308,8 @@ describe('exposure subgraph', () => {
         measured[name] = [two.statements, twenty.statements];
       }
       // summary: one aggregate per table (3); own loans for a bank (1); own guarantees + compensations for a guarantor (2).
-      expect(measured).toEqual({ BANK: [4, 4], GUARANTOR: [5, 5], REGULATOR: [3, 3] });
+      // Data statements (3 aggregates + own contracts) plus the policy's approvals and consents lookups.
+      expect(measured).toEqual({ BANK: [6, 6], GUARANTOR: [7, 7], REGULATOR: [4, 4] });
     });
 
     it('a bank sees its own loans in detail, another bank’s only inside exposureSummary', async () => {

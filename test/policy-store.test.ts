@@ -154,7 +154,12 @@ describe('data-use applications', () => {
     await expectStoreError(createApplication(db, { ...base, purpose: 'MARKETING' as never }), 'INVALID_INPUT', /unknown purpose/);
     await expectStoreError(createApplication(db, { ...base, useCase: '' }), 'INVALID_INPUT', /useCase/);
     await expectStoreError(createApplication(db, { ...base, consumerCode: '' }), 'INVALID_INPUT', /consumerCode/);
-    await expectStoreError(createApplication(db, { ...base, dataset: 'loans' }), 'INVALID_INPUT', /not published by a department/);
+  });
+
+  it('sends applications for exposure data to the hub operator, who alone decides them', async () => {
+    const app = await createApplication(db, { ...base, dataset: 'loans' }, { now: NOW });
+    await expectStoreError(decideApplication(db, app.id, DEPARTMENTS.TAX, true, at(365), { now: NOW }), 'FORBIDDEN', /HUB-OPS/);
+    expect((await decideApplication(db, app.id, 'HUB-OPS', true, at(365), { now: NOW })).status).toBe('APPROVED');
   });
 
   it('refuses a second pending application for the same dataset and purpose', async () => {

@@ -6,15 +6,13 @@ import { DATASETS } from '../policy/datasets';
 import { demoCreditRecords } from '../credit/demo';
 import { demoExposure } from '../exposure/demo';
 import { DEMO_INSTITUTIONS } from './institutions';
+import { demoPolicyRows } from './policy';
+import { DataUseApplication, SubjectConsent } from '../policy/entities';
 import { seededRandom } from './random';
 import { generateSubjects } from './subjects';
 
-/** Subjects the README and outside checks rely on; always present in the demo data. */
-export const FIXED_SUBJECTS = {
-  enterprise: '91500103MA5U7K3D1E',
-  cooperative: '93500101MA60QR2L82',
-  familyFarmOperator: '500233198506123415',
-} as const;
+export { FIXED_SUBJECT_IDS as FIXED_SUBJECTS } from './fixed';
+import { FIXED_SUBJECT_IDS as FIXED_SUBJECTS } from './fixed';
 
 export interface SeedSummary {
   institutions: number;
@@ -94,11 +92,14 @@ export async function seedDemo(db: Database, opts: { now?: Date; seed?: number }
   ];
   const credit = demoCreditRecords(subjects, rng, now);
   const exposure = demoExposure(subjects, rng, now);
-  const rows: Record<string, number> = {};
+  const policy = demoPolicyRows(now, rng);
+  const rows: Record<string, number> = { DataUseApplication: policy.applications.length, SubjectConsent: policy.consents.length };
   await db.dataSource.transaction(async (manager) => {
     await insertRows(manager, Institution, DEMO_INSTITUTIONS.map((i) => ({ guarantorLevel: null, createdAt: publishedAt, ...i }) as unknown as Institution));
     await insertRows(manager, Enterprise, enterprises);
     await insertRows(manager, AgriEntity, agriEntities);
+    await insertRows(manager, DataUseApplication, policy.applications);
+    await insertRows(manager, SubjectConsent, policy.consents);
     for (const [entity, list] of Object.entries({ ...credit, ...exposure })) {
       await insertRows(manager, entity, list as object[]);
       rows[entity] = (list as object[]).length;

@@ -35,8 +35,9 @@ export function compensationWindowStart(now: Date, years = COMPENSATION_WINDOW_Y
   return start.toISOString().slice(0, 10);
 }
 
-function emptySummary(since: string, asOf: Date): ExposureSummary {
+function emptySummary(subjectId: string, since: string, asOf: Date): ExposureSummary {
   return {
+    subjectId,
     totalLoanBalance: 0,
     activeLoanCount: 0,
     lendingInstitutionCount: 0,
@@ -63,7 +64,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
   const since = compensationWindowStart(now);
   const result = new Map<string, ExposureSummary>();
   const unique = [...new Set(subjectIds)];
-  for (const id of unique) result.set(id, emptySummary(since, now));
+  for (const id of unique) result.set(id, emptySummary(id, since, now));
   for (const ids of chunks(unique)) {
     const inList = placeholders(ids.length);
     const [loans, guarantees, compensations] = await Promise.all([

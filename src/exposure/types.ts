@@ -37,6 +37,9 @@ export class InstitutionRef {
     'are NORMAL or OVERDUE with a positive balance; "active" guarantees are ACTIVE. Current record versions only.',
 })
 export class ExposureSummary {
+  /** Whose summary this is (not a GraphQL field: the policy decides per subject). */
+  subjectId!: string;
+
   @Field(() => MoneyScalar, { description: '贷款余额合计 — total outstanding balance of active loans at all banks.' })
   @SubjectData({ dataset: 'loans', sharing: SharingClass.CONDITIONAL })
   totalLoanBalance!: number;

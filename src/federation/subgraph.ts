@@ -1,7 +1,9 @@
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
+import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { enforceFieldPolicies, fieldPolicies, primePolicy } from '../policy/enforce';
+import type { HubContext } from './context';
 
 export type SubgraphName = 'registry' | 'credit' | 'exposure' | 'sharing';
 export const SUBGRAPH_NAMES: SubgraphName[] = ['registry', 'credit', 'exposure', 'sharing'];
@@ -41,13 +43,15 @@ export async function buildSubgraph(def: SubgraphDefinition): Promise<BuiltSubgr
     validate: false,
     emitSchemaFile: false,
   });
-  const typeDefs = parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphqlSchema));
+  const policies = fieldPolicies(typeGraphqlSchema);
+  const typeDefs = nullablePolicyFields(parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphqlSchema)), policies);
   const resolvers = createResolversMap(typeGraphqlSchema) as Record<string, Record<string, unknown>>;
   for (const [typeName, extra] of Object.entries(def.referenceResolvers ?? {})) {
-    resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...extra };
+    resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...withPolicyPriming(typeName, extra) };
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as any });
+  enforceFieldPolicies(typeGraphqlSchema, schema);
   const sdl = await serviceSdl(schema);
   return { name: def.name, schema, sdl, typeGraphqlSchema };
 }
@@ -57,4 +61,38 @@ async function serviceSdl(schema: GraphQLSchema): Promise<string> {
   const result = await graphql({ schema, source: '{ _service { sdl } }' });
   if (result.errors?.length) throw new Error(`subgraph SDL: ${result.errors[0].message}`);
   return (result.data as { _service: { sdl: string } })._service.sdl;
+}
+
+/**
+ * A field the sharing policy may deny must be able to resolve to null (with its FORBIDDEN error) without
+ * nulling its parent, so policy-controlled fields — and the interface fields they implement — are nullable.
+ */
+function nullablePolicyFields(doc: DocumentNode, policies: Map<string, unknown>): DocumentNode {
+  const fieldNames = new Set([...policies.keys()].map((k) => k.split('.')[1]));
+  const controlled = new Set(policies.keys());
+  let typeName = '';
+  let interfaceFields = false;
+  return visit(doc, {
+    ObjectTypeDefinition: { enter: (n) => { typeName = n.name.value; interfaceFields = false; } },
+    InterfaceTypeDefinition: { enter: (n) => { typeName = n.name.value; interfaceFields = true; } },
+    FieldDefinition: (n) => {
+      const relax = controlled.has(`${typeName}.${n.name.value}`) || (interfaceFields && fieldNames.has(n.name.value));
+      return relax && n.type.kind === Kind.NON_NULL_TYPE ? { ...n, type: n.type.type } : undefined;
+    },
+  });
+}
+
+const SUBJECT_TYPES = new Set(['Subject', 'Enterprise', 'AgriEntity']);
+
+/** Subjects arriving by reference prime the request's policy lookups (one batch for all of them). */
+function withPolicyPriming(typeName: string, resolvers: Record<string, unknown>): Record<string, unknown> {
+  const resolve = resolvers.__resolveReference as ((ref: { id: string }, ctx: HubContext, info: unknown) => unknown) | undefined;
+  if (!SUBJECT_TYPES.has(typeName) || !resolve) return resolvers;
+  return {
+    ...resolvers,
+    __resolveReference: (ref: { id: string }, ctx: HubContext, info: unknown) => {
+      primePolicy(ctx, ref.id);
+      return resolve(ref, ctx, info);
+    },
+  };
 }

@@ -102,9 +102,6 @@ export async function createApplication(db: Database, input: CreateApplicationIn
   const consumerCode = requireCode(input.consumerCode, 'consumerCode');
   const dataset = requireDataset(input.dataset);
   const purpose = requirePurpose(input.purpose);
-  if (!DATASETS[dataset].publisher) {
-    throw new PolicyStoreError('INVALID_INPUT', `dataset '${dataset}' is reported by banks and guarantors, not published by a department; it takes no data-use applications`);
-  }
   const useCase = requireText(input.useCase, 'useCase', MAX_USE_CASE);
   const now = opts.now ?? new Date();
   return db.dataSource.transaction(async (m) => {

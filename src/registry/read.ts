@@ -2,6 +2,7 @@ import { In } from 'typeorm';
 import type { Database } from '../db/datasource';
 import { loader, type HubContext } from '../federation/context';
 import { AgriEntity, Enterprise } from './entities';
+import { primePolicy } from '../policy/enforce';
 
 export type SubjectRecord = Enterprise | AgriEntity;
 
@@ -22,6 +23,7 @@ export async function findSubjects(db: Database, ids: readonly string[]): Promis
 /** The request's subject loader (registry subgraph and anyone in-process asking about subjects). */
 export function subjectLoader(ctx: HubContext) {
   return loader<string, SubjectRecord | null>(ctx, 'registry.subject', async (ids) => {
+    for (const id of ids) primePolicy(ctx, id);
     const found = await findSubjects(ctx.db, ids);
     return ids.map((id) => found.get(id) ?? null);
   });

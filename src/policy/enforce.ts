@@ -1,0 +1,157 @@
+import { GraphQLError, isObjectType, isInterfaceType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { loader, type HubContext } from '../federation/context';
+import { CallerType } from '../identity/caller';
+import { activeRelationships } from '../exposure/read';
+import { FIELD_POLICY_EXTENSION, type DatasetCode, type FieldPolicy } from './catalog';
+import { decideDataset, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
+import { applyMask } from './masks';
+import { Purpose } from './purposes';
+import { loadApprovals, loadConsents } from './store';
+
+/** What the request decided for one field of one subject (the access log's raw material). */
+export interface FieldOutcome {
+  dataset: DatasetCode;
+  field: string;
+  decision: FieldDecision['decision'];
+  reason?: string;
+}
+
+/** Per-request policy state: decisions computed once per subject × dataset, and what was decided per field. */
+export interface RequestPolicy {
+  decisions: Map<string, DatasetDecision | Promise<DatasetDecision>>;
+  /** subjectId → "dataset:Type.field" → outcome. */
+  trail: Map<string, Map<string, FieldOutcome>>;
+  /** subjectId → consent / approval ids relied on. */
+  basis: Map<string, { consentIds: Set<string>; approvalIds: Set<string> }>;
+  approvals?: Promise<ApprovalFact[]>;
+}
+
+export function requestPolicy(ctx: HubContext): RequestPolicy {
+  const holder = ctx as HubContext & { policy?: RequestPolicy };
+  holder.policy ??= { decisions: new Map(), trail: new Map(), basis: new Map() };
+  return holder.policy;
+}
+
+/** The reporting institution always sees its own contracts: it is the source of that data. */
+function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boolean {
+  const org = ctx.caller.orgCode;
+  return !!org && (parent.bankCode === org || parent.guarantorCode === org) && (parent.guarantorCode === org || ctx.caller.type === CallerType.BANK);
+}
+
+function datasetDecision(ctx: HubContext, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
+  const policy = requestPolicy(ctx);
+  const key = `${subjectId}|${dataset}`;
+  const cached = policy.decisions.get(key);
+  if (cached) return cached;
+  const pending = computeDecision(ctx, policy, subjectId, dataset).then((d) => {
+    policy.decisions.set(key, d);
+    return d;
+  });
+  policy.decisions.set(key, pending);
+  return pending;
+}
+
+/**
+ * Starts loading a subject's consents (and relationship, for post-loan reads) as soon as the subject
+ * enters the request, so all subjects of a request share one batch even when their records arrive
+ * in different ticks. Failures surface later, when the decision is needed.
+ */
+export function primePolicy(ctx: HubContext, subjectId: string): void {
+  const { caller, purpose } = ctx;
+  if (!caller?.orgCode || !purpose) return;
+  if (caller.type !== CallerType.BANK && caller.type !== CallerType.GUARANTOR) return;
+  if (purpose === Purpose.POST_LOAN_MANAGEMENT) relationshipLoader(ctx).load(subjectId).catch(() => undefined);
+  else consentLoader(ctx).load(subjectId).catch(() => undefined);
+}
+
+async function computeDecision(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode): Promise<DatasetDecision> {
+  const { caller, purpose } = ctx;
+  const institution = caller.orgCode && (caller.type === CallerType.BANK || caller.type === CallerType.GUARANTOR || caller.type === CallerType.REGULATOR);
+  const [consents, approvals, hasRelationship] = await Promise.all([
+    institution && purpose !== Purpose.SUPERVISION ? consentLoader(ctx).load(subjectId) : Promise.resolve([] as ConsentFact[]),
+    institution ? (policy.approvals ??= loadApprovals(ctx.db, caller.orgCode!)) : Promise.resolve([] as ApprovalFact[]),
+    institution && purpose === Purpose.POST_LOAN_MANAGEMENT ? relationshipLoader(ctx).load(subjectId) : Promise.resolve(false),
+  ]);
+  return decideDataset({ caller, purpose, subjectId, dataset, consents, approvals, hasRelationship, now: new Date() });
+}
+
+function consentLoader(ctx: HubContext) {
+  return loader<string, ConsentFact[]>(ctx, 'policy.consents', async (ids) => {
+    const found = await loadConsents(ctx.db, ctx.caller.orgCode!, ids);
+    return ids.map((id) => found.get(id) ?? []);
+  });
+}
+
+function relationshipLoader(ctx: HubContext) {
+  return loader<string, boolean>(ctx, 'policy.relationships', async (ids) => {
+    const related = await activeRelationships(ctx.db, ctx.caller.orgCode!, ids);
+    return ids.map((id) => related.has(id));
+  });
+}
+
+function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, fieldName: string, d: FieldDecision, dd: DatasetDecision): void {
+  const state = requestPolicy(ctx);
+  let fields = state.trail.get(subjectId);
+  if (!fields) state.trail.set(subjectId, (fields = new Map()));
+  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldName, decision: d.decision, reason: d.reason });
+  if (d.decision !== 'DENY') {
+    let basis = state.basis.get(subjectId);
+    if (!basis) state.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
+    if (dd.base.consentId) basis.consentIds.add(dd.base.consentId);
+    if (dd.base.approvalId) basis.approvalIds.add(dd.base.approvalId);
+  }
+}
+
+function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown, subjectId: string, fieldKey: string, fieldName: string, policy: FieldPolicy, dd: DatasetDecision): unknown {
+  const d = dd.field(policy);
+  note(ctx, subjectId, fieldKey, policy, fieldName, d, dd);
+  if (d.decision === 'ALLOW') return value;
+  if (d.decision === 'MASK') return applyMask(d.mask!, value);
+  // One error per denied path, never the value: the code says why, the dataset and rule say where.
+  return new GraphQLError(`${fieldName}: ${DENY_MESSAGES[d.reason!]}`, {
+    extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: policy.dataset, rule: d.rule, subjectId: parent.subjectId ?? parent.id },
+  });
+}
+
+/**
+ * Wraps every field that carries `@SubjectData` policy in the executable subgraph schema: the resolver
+ * runs as before, then the request's decision for (subject, dataset) is looked up and applied.
+ * Subgraph services enforce this themselves from the gateway-forwarded identity (zero trust).
+ */
+export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphSchema: GraphQLSchema): Map<string, FieldPolicy> {
+  const policies = fieldPolicies(typeGraphqlSchema);
+  for (const [key, policy] of policies) {
+    const [typeName, fieldName] = key.split('.');
+    const type = subgraphSchema.getType(typeName);
+    if (!isObjectType(type)) continue;
+    const field = type.getFields()[fieldName];
+    if (!field) continue;
+    const inner: GraphQLFieldResolver<unknown, HubContext> = field.resolve ?? defaultFieldResolver;
+    field.resolve = (parent, args, ctx, info) => {
+      const row = parent as Record<string, unknown>;
+      const subjectId = String(row.subjectId ?? row.id);
+      if (reportedByCaller(row, ctx)) return inner(parent, args, ctx, info);
+      const value = inner(parent, args, ctx, info);
+      const dd = datasetDecision(ctx, subjectId, policy.dataset);
+      if (!(dd instanceof Promise) && !(value instanceof Promise)) return apply(ctx, row, value, subjectId, key, fieldName, policy, dd);
+      return Promise.all([dd, value]).then(([d, v]) => apply(ctx, row, v, subjectId, key, fieldName, policy, d));
+    };
+  }
+  return policies;
+}
+
+/** `Type.field` → policy, for every object-type field declared with `@SubjectData` (interface fields apply to their implementations). */
+export function fieldPolicies(schema: GraphQLSchema): Map<string, FieldPolicy> {
+  const found = new Map<string, FieldPolicy>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const own = field.extensions?.[FIELD_POLICY_EXTENSION] as FieldPolicy | undefined;
+      const inherited = type.getInterfaces().map((i) => i.getFields()[field.name]?.extensions?.[FIELD_POLICY_EXTENSION] as FieldPolicy | undefined).find(Boolean);
+      const policy = own ?? inherited;
+      if (policy) found.set(`${type.name}.${field.name}`, policy);
+    }
+  }
+  return found;
+}
