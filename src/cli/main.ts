@@ -10,6 +10,10 @@ import { signCallerToken } from '../identity/caller';
 import { loadOrCreateKey } from '../identity/keys';
 import { Institution } from '../sharing/entities';
 import { isDatabaseEmpty, seedDemo, FIXED_SUBJECTS } from '../demo/seed';
+import { parsePositiveInt } from './args';
+import { registerAuditCommands } from './audit';
+import { registerImportCommands } from './import';
+import { registerBenchSeedCommands } from './bench-seed';
 
 const program = new Command();
 program
@@ -151,11 +155,11 @@ program
     }
   });
 
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
+// Command groups owned by their modules: access log (audit), publishing by file (import), scale data (seed --scale lives in bench-seed).
+registerAuditCommands(program);
+registerImportCommands(program);
+registerBenchSeedCommands(program);
+
 
 function collectSubgraph(value: string, previous: Record<string, string>): Record<string, string> {
   const m = /^(\w+)=(https?:\/\/\S+)$/.exec(value);

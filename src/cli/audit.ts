@@ -1,0 +1,3 @@
+import type { Command } from 'commander';
+
+export function registerAuditCommands(_program: Command): void {}
