@@ -36,7 +36,7 @@ const FEDERATION_LINK =
  * type-graphql builds the schema from decorated classes; printing it with directives keeps `@key`,
  * and `buildSubgraphSchema` adds the federation fields. Resolvers come back from type-graphql's map.
  */
-export async function buildSubgraph(def: SubgraphDefinition): Promise<BuiltSubgraph> {
+export async function buildSubgraph(def: SubgraphDefinition, opts: { enforcePolicy?: boolean } = {}): Promise<BuiltSubgraph> {
   const typeGraphqlSchema = await buildSchema({
     resolvers: def.resolvers,
     orphanedTypes: def.orphanedTypes,
@@ -51,7 +51,8 @@ export async function buildSubgraph(def: SubgraphDefinition): Promise<BuiltSubgr
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as any });
-  enforceFieldPolicies(typeGraphqlSchema, schema);
+  // Off only in the policy-cost benchmark's comparison build; never reachable from configuration.
+  if (opts.enforcePolicy !== false) enforceFieldPolicies(typeGraphqlSchema, schema);
   const sdl = await serviceSdl(schema);
   return { name: def.name, schema, sdl, typeGraphqlSchema };
 }

@@ -27,12 +27,14 @@ export interface GatewayOptions {
   /** Subgraph service URLs for the multi-process topology; omitted, every subgraph runs in this process. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   port?: number;
+  /** Benchmark-only: compare against a build without field policy. Not exposed through configuration. */
+  enforcePolicy?: boolean;
 }
 
 /** The gateway: verifies callers, plans queries over the static supergraph, forwards a signed identity. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningService> {
   const { config, db } = opts;
-  const subgraphs = await buildAllSubgraphs();
+  const subgraphs = await buildAllSubgraphs({ enforcePolicy: opts.enforcePolicy });
   const remote = opts.subgraphUrls && Object.keys(opts.subgraphUrls).length > 0;
   if (remote) {
     const missing = (Object.keys(subgraphs) as SubgraphName[]).filter((n) => !opts.subgraphUrls?.[n]);

@@ -13,15 +13,23 @@ export const SUBGRAPHS: Record<SubgraphName, SubgraphDefinition> = {
   sharing: sharingSubgraph,
 };
 
-let built: Promise<Record<SubgraphName, BuiltSubgraph>> | undefined;
+const built = new Map<boolean, Promise<Record<SubgraphName, BuiltSubgraph>>>();
 
-/** Builds every subgraph schema once per process (type-graphql metadata is process-wide anyway). */
-export function buildAllSubgraphs(): Promise<Record<SubgraphName, BuiltSubgraph>> {
-  built ??= (async () => {
-    const entries = await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await buildSubgraph(SUBGRAPHS[name])] as const));
-    return Object.fromEntries(entries) as Record<SubgraphName, BuiltSubgraph>;
-  })();
-  return built;
+/**
+ * Builds every subgraph schema once per process (type-graphql metadata is process-wide anyway).
+ * `enforcePolicy: false` exists only for the policy-cost benchmark's comparison build.
+ */
+export function buildAllSubgraphs(opts: { enforcePolicy?: boolean } = {}): Promise<Record<SubgraphName, BuiltSubgraph>> {
+  const enforcePolicy = opts.enforcePolicy !== false;
+  let found = built.get(enforcePolicy);
+  if (!found) {
+    found = (async () => {
+      const entries = await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await buildSubgraph(SUBGRAPHS[name], { enforcePolicy })] as const));
+      return Object.fromEntries(entries) as Record<SubgraphName, BuiltSubgraph>;
+    })();
+    built.set(enforcePolicy, found);
+  }
+  return found;
 }
 
 /** URL placeholder used in the printed supergraph and the in-process topology (never fetched). */
