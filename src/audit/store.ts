@@ -1,0 +1,273 @@
+import type { Database } from '../db/datasource';
+import { canonicalJson, type AccessRecord } from './chain';
+
+/**
+ * Low-level SQL for the audit tables, shared by the writer, the verifier and the retention purge.
+ * Plain parameterized SQL (no entity manager): the same statements run on SQLite, MariaDB and MySQL,
+ * and every statement is still reported to `db.sql` so statement counts stay honest.
+ */
+
+export const LOG_TABLE = 'audit_access_log';
+export const CHECKPOINT_TABLE = 'audit_checkpoint';
+export const BOUNDARY_TABLE = 'audit_chain_boundary';
+
+/** Column order of a stored record (everything but the auto-increment id). */
+export const LOG_COLUMNS = [
+  'chain_id',
+  'seq',
+  'record_type',
+  'time',
+  'request_id',
+  'caller_type',
+  'caller_org',
+  'caller_user',
+  'purpose',
+  'subject_id',
+  'operation_name',
+  'operation_hash',
+  'consent_ids',
+  'approval_ids',
+  'fields',
+  'detail',
+  'prev_hash',
+  'hash',
+] as const;
+
+export const SELECT_LOG_COLUMNS = ['id', ...LOG_COLUMNS].join(', ');
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: what DATETIME(3) holds on MySQL and what TypeORM writes on SQLite. */
+export function toDbTime(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** mysql2 returns DATETIME as a Date (timezone 'Z'); better-sqlite3 returns the stored text. */
+export function fromDbTime(v: unknown): Date {
+  if (v instanceof Date) return v;
+  if (typeof v === 'string') {
+    let s = v.trim();
+    if (/^\d{4}-\d\d-\d\d \d\d:\d\d/.test(s)) s = s.replace(' ', 'T');
+    if (!/(Z|[+-]\d\d:?\d\d)$/.test(s)) s += 'Z';
+    return new Date(s);
+  }
+  if (typeof v === 'number') return new Date(v);
+  return new Date(NaN);
+}
+
+export function num(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** Canonical JSON texts of a record's JSON columns, when the writer has them already. */
+export interface JsonTexts {
+  consentIds: string;
+  approvalIds: string;
+  fields: string;
+  detail: string | null;
+}
+
+export function recordParams(r: AccessRecord & { json?: JsonTexts }): unknown[] {
+  const j = r.json;
+  return [
+    r.chainId,
+    r.seq,
+    r.recordType,
+    toDbTime(r.time),
+    r.requestId,
+    r.callerType,
+    r.callerOrg,
+    r.callerUser,
+    r.purpose,
+    r.subjectId,
+    r.operationName,
+    r.operationHash,
+    j ? j.consentIds : canonicalJson(r.consentIds),
+    j ? j.approvalIds : canonicalJson(r.approvalIds),
+    j ? j.fields : canonicalJson(r.fields),
+    j ? j.detail : r.detail === null ? null : canonicalJson(r.detail),
+    r.prevHash,
+    r.hash,
+  ];
+}
+
+/** JSON text back to a value; text that is not JSON stays a string, so the record's hash no longer matches. */
+function parseJson(text: unknown): unknown {
+  if (text === null || text === undefined) return null;
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function str(v: unknown): string {
+  return v === null || v === undefined ? (v as unknown as string) : String(v);
+}
+
+function strOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+/** A raw row (either driver) as a record, without judging it — the chain check does that. */
+export function rowToRecord(row: Record<string, unknown>): AccessRecord {
+  return {
+    id: num(row.id),
+    chainId: str(row.chain_id),
+    seq: num(row.seq),
+    recordType: str(row.record_type) as AccessRecord['recordType'],
+    time: fromDbTime(row.time),
+    requestId: str(row.request_id),
+    callerType: str(row.caller_type),
+    callerOrg: strOrNull(row.caller_org),
+    callerUser: str(row.caller_user),
+    purpose: strOrNull(row.purpose),
+    subjectId: str(row.subject_id),
+    operationName: strOrNull(row.operation_name),
+    operationHash: str(row.operation_hash),
+    consentIds: parseJson(row.consent_ids) as string[],
+    approvalIds: parseJson(row.approval_ids) as string[],
+    fields: parseJson(row.fields) as AccessRecord['fields'],
+    detail: parseJson(row.detail) as AccessRecord['detail'],
+    prevHash: str(row.prev_hash),
+    hash: str(row.hash),
+  };
+}
+
+/** Reads: plain parameterized queries through TypeORM (counted by `db.sql`). */
+export async function query<T = Record<string, unknown>>(db: Database, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.dataSource.query(sql, params)) as T[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------------
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** Minimal view of a better-sqlite3 connection. */
+interface SqliteConnection {
+  inTransaction: boolean;
+  prepare(sql: string): { run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint } };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+const statementCache = new WeakMap<object, Map<string, ReturnType<SqliteConnection['prepare']>>>();
+
+function sqliteConnection(db: Database): SqliteConnection {
+  const conn = (db.dataSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+  if (!conn) throw new Error('the SQLite database is not open');
+  return conn;
+}
+
+function prepared(conn: SqliteConnection, sql: string) {
+  let cache = statementCache.get(conn);
+  if (!cache) statementCache.set(conn, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    stmt = conn.prepare(sql);
+    if (cache.size > 64) cache.clear();
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+export interface WriteOptions {
+  /** Wrap the statements in one transaction (a single statement is atomic on its own). */
+  transaction: boolean;
+  /** MySQL session statements run on the same connection before / after (e.g. the purge flag). */
+  sessionBefore?: string[];
+  sessionAfter?: string[];
+  /** SQLite: how long to wait for another transaction on the shared connection to end. */
+  sqliteWaitMs?: number;
+}
+
+export interface WriteResult {
+  affected: number;
+  /** Auto-increment id of the (first, on MySQL; last, on SQLite) inserted row — use only for one-row inserts. */
+  insertId: number;
+}
+
+/**
+ * Runs write statements atomically and returns each statement's affected-row count and insert id.
+ *
+ * SQLite: TypeORM's better-sqlite3 driver shares ONE connection between all callers, so a write issued
+ * while some other code has a transaction open would silently become part of it (and vanish if that
+ * transaction rolls back — a log record "committed" that is not). We therefore wait until the
+ * connection is outside any transaction and then run the statements synchronously, which nothing else
+ * in the process can interleave with.
+ *
+ * MySQL/MariaDB: one pooled connection; explicit transaction when asked.
+ */
+export async function runWrites(db: Database, statements: Statement[], opts: WriteOptions): Promise<WriteResult[]> {
+  if (db.kind === 'sqlite') {
+    const conn = sqliteConnection(db);
+    await waitUntilIdle(conn, opts.sqliteWaitMs ?? 10_000);
+    const runAll = () =>
+      statements.map((s) => {
+        db.sql.logQuery(s.sql, s.params);
+        const res = prepared(conn, s.sql).run(...s.params);
+        return { affected: res.changes, insertId: Number(res.lastInsertRowid) };
+      });
+    if (!opts.transaction) return runAll();
+    db.sql.logQuery('BEGIN');
+    try {
+      const out = conn.transaction(runAll)();
+      db.sql.logQuery('COMMIT');
+      return out;
+    } catch (e) {
+      db.sql.logQuery('ROLLBACK');
+      throw e;
+    }
+  }
+  const qr = db.dataSource.createQueryRunner('master');
+  let inTx = false;
+  try {
+    for (const s of opts.sessionBefore ?? []) await qr.query(s);
+    if (opts.transaction) {
+      await qr.startTransaction();
+      inTx = true;
+    }
+    const out: WriteResult[] = [];
+    for (const s of statements) {
+      const res = (await qr.query(s.sql, s.params)) as { affectedRows?: number; insertId?: number | string };
+      out.push({ affected: res?.affectedRows ?? 0, insertId: Number(res?.insertId ?? 0) });
+    }
+    if (inTx) {
+      await qr.commitTransaction();
+      inTx = false;
+    }
+    return out;
+  } catch (e) {
+    if (inTx) await qr.rollbackTransaction().catch(() => undefined);
+    throw e;
+  } finally {
+    try {
+      for (const s of opts.sessionAfter ?? []) await qr.query(s);
+    } finally {
+      await qr.release();
+    }
+  }
+}
+
+async function waitUntilIdle(conn: SqliteConnection, maxMs: number): Promise<void> {
+  if (!conn.inTransaction) return;
+  const until = Date.now() + maxMs;
+  while (conn.inTransaction) {
+    if (Date.now() > until) {
+      throw new Error(`the SQLite connection stayed inside another transaction for more than ${maxMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** `INSERT INTO audit_access_log (...) VALUES (...), (...)` for `rows` records. */
+export function insertRecordsStatement(records: Array<AccessRecord & { json?: JsonTexts }>): Statement {
+  const one = '(' + LOG_COLUMNS.map(() => '?').join(', ') + ')';
+  return {
+    sql: `INSERT INTO ${LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ` + records.map(() => one).join(', '),
+    params: records.flatMap(recordParams),
+  };
+}
