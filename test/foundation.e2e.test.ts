@@ -35,7 +35,15 @@ const answers: Record<string, unknown[]> = {};
 describe.each(['in-process', 'multi-process'] as const)('hub foundation over HTTP (%s)', (topology) => {
   let hub: TestHub;
   // Stack traces (development mode only) legitimately differ between topologies.
-  const record = (body: unknown) => (answers[topology] ??= []).push(JSON.parse(JSON.stringify(body, (k, v) => (k === 'stacktrace' ? undefined : v))));
+  // Errors from parallel subgraph fetches may arrive in any order: compare them sorted.
+  const record = (body: unknown) =>
+    (answers[topology] ??= []).push(
+      JSON.parse(
+        JSON.stringify(body, (k, v) =>
+          k === 'stacktrace' ? undefined : k === 'errors' && Array.isArray(v) ? [...v].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : v,
+        ),
+      ),
+    );
   beforeAll(async () => {
     hub = await startTestHub(`foundation_${topology.replace('-', '_')}`, topology);
   });

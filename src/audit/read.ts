@@ -8,6 +8,10 @@ export interface AccessRecordFilter {
   /** Records of one calling institution (uses idx_audit_access_log_caller). */
   callerOrg?: string;
   recordType?: 'READ' | 'PUBLISH';
+  /** Records of reads declared for this purpose. */
+  purpose?: string;
+  /** Records in which at least one field got this decision (the fields JSON is canonical, so a text match is exact). */
+  decision?: 'ALLOW' | 'MASK' | 'DENY';
   /** time ≥ from */
   from?: Date;
   /** time < to */
@@ -36,6 +40,14 @@ export async function findAccessRecords(db: Database, filter: AccessRecordFilter
   if (filter.recordType) {
     where.push('record_type = ?');
     params.push(filter.recordType);
+  }
+  if (filter.purpose) {
+    where.push('purpose = ?');
+    params.push(filter.purpose);
+  }
+  if (filter.decision) {
+    where.push('fields LIKE ?');
+    params.push(`%"decision":"${filter.decision}"%`);
   }
   if (filter.from) {
     where.push('time >= ?');

@@ -12,6 +12,9 @@ import { CallerTokenVerifier } from '../identity/caller';
 import { GATEWAY_IDENTITY_HEADER, GatewayIdentity } from '../identity/gateway-identity';
 import { parsePurpose, PURPOSE_HEADER, Purpose } from '../policy/purposes';
 import { CallerAuthenticator } from './auth';
+import { AccessLogWriter, defaultChainId } from '../audit/writer';
+import { accessLogPlugin } from '../audit/plugin';
+import { loadOrCreateKey } from '../identity/keys';
 import { buildAllSubgraphs, composeSupergraph } from './subgraphs';
 
 export interface RunningService {
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   port?: number;
   /** Benchmark-only: compare against a build without field policy. Not exposed through configuration. */
   enforcePolicy?: boolean;
+  /** Benchmark-only: `false` runs without the access log, to measure its cost. Not exposed through configuration. */
+  accessLog?: boolean;
 }
 
 /** The gateway: verifies callers, plans queries over the static supergraph, forwards a signed identity. */
@@ -61,11 +66,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     },
   });
 
+  // Each serving process keeps its own hash chain of access records (a writer per process and role).
+  const accessLog = await openAccessLog(config, db, 'gateway', opts.accessLog);
   const server = new ApolloServer<HubContext>({
     gateway,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(accessLog ? [accessLogPlugin(accessLog)] : [])],
   });
   await server.start();
 
@@ -86,6 +93,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   });
   return listen(listener, opts.port ?? config.port, config.host, async () => {
     await server.stop();
+    await accessLog?.close();
   });
 }
 
@@ -94,11 +102,12 @@ export async function startSubgraphService(name: SubgraphName, opts: { config: H
   const { config, db } = opts;
   const subgraph = (await buildAllSubgraphs())[name];
   const identity = await GatewayIdentity.create(config.keysDir, config.gatewayIdentityTtlSeconds);
+  const accessLog = await openAccessLog(config, db, name);
   const server = new ApolloServer<HubContext>({
     schema: subgraph.schema,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ...(accessLog ? [accessLogPlugin(accessLog)] : [])],
   });
   await server.start();
   const listener = graphqlRequestListener({
@@ -117,7 +126,17 @@ export async function startSubgraphService(name: SubgraphName, opts: { config: H
       };
     },
   });
-  return listen(listener, opts.port ?? config.port, config.host, () => server.stop());
+  return listen(listener, opts.port ?? config.port, config.host, async () => {
+    await server.stop();
+    await accessLog?.close();
+  });
+}
+
+/** The process's access-log writer for one serving role; its chain id names the role so chains are easy to tell apart. */
+async function openAccessLog(config: HubConfig, db: Database, role: string, enabled = true): Promise<AccessLogWriter | undefined> {
+  if (!enabled) return undefined;
+  const key = await loadOrCreateKey(config.keysDir, 'audit');
+  return AccessLogWriter.open(db, key, { chainId: `${role}-${defaultChainId()}`.slice(0, 64) });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

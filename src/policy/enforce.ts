@@ -93,13 +93,21 @@ function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: Fiel
   const state = requestPolicy(ctx);
   let fields = state.trail.get(subjectId);
   if (!fields) state.trail.set(subjectId, (fields = new Map()));
-  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldName, decision: d.decision, reason: d.reason });
+  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: d.decision, reason: d.reason });
   if (d.decision !== 'DENY') {
     let basis = state.basis.get(subjectId);
     if (!basis) state.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
     if (dd.base.consentId) basis.consentIds.add(dd.base.consentId);
     if (dd.base.approvalId) basis.approvalIds.add(dd.base.approvalId);
   }
+}
+
+/** Reading one's own reported contracts is still a read of subject data: logged as ALLOW (rule: own report). */
+function noteOwnRecord(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy): void {
+  const state = requestPolicy(ctx);
+  let fields = state.trail.get(subjectId);
+  if (!fields) state.trail.set(subjectId, (fields = new Map()));
+  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: 'ALLOW', reason: 'OWN_REPORT' });
 }
 
 function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown, subjectId: string, fieldKey: string, fieldName: string, policy: FieldPolicy, dd: DatasetDecision): unknown {
@@ -130,7 +138,10 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
     field.resolve = (parent, args, ctx, info) => {
       const row = parent as Record<string, unknown>;
       const subjectId = String(row.subjectId ?? row.id);
-      if (reportedByCaller(row, ctx)) return inner(parent, args, ctx, info);
+      if (reportedByCaller(row, ctx)) {
+        noteOwnRecord(ctx, subjectId, key, policy);
+        return inner(parent, args, ctx, info);
+      }
       const value = inner(parent, args, ctx, info);
       const dd = datasetDecision(ctx, subjectId, policy.dataset);
       if (!(dd instanceof Promise) && !(value instanceof Promise)) return apply(ctx, row, value, subjectId, key, fieldName, policy, dd);

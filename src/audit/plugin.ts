@@ -1,0 +1,60 @@
+import crypto from 'node:crypto';
+import { GraphQLError, print } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { HubContext } from '../federation/context';
+import { requestPolicy } from '../policy/enforce';
+import type { AccessRecordInput } from './chain';
+import { AccessLogUnavailableError, type AccessLogWriter } from './writer';
+
+/** The error a caller gets instead of data whose access record could not be made durable. */
+export function accessLogUnavailable(requestId: string): GraphQLError {
+  return new GraphQLError('The access log could not record this read, so no subject data is returned (no log, no data). Retry later.', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', requestId },
+  });
+}
+
+/**
+ * "No log, no data": after execution, one access record per subject the request touched (every field
+ * asked, with its ALLOW / MASK / DENY decision) is appended and committed before the response leaves.
+ * If the append fails, the response is replaced by an error and carries no subject data.
+ */
+export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue: ctx, response, document, operationName }) {
+          const policy = requestPolicy(ctx);
+          if (!policy.trail.size) return;
+          const time = new Date();
+          const operationHash = crypto.createHash('sha256').update(document ? print(document) : '').digest('hex');
+          const records: AccessRecordInput[] = [];
+          for (const [subjectId, fields] of policy.trail) {
+            const basis = policy.basis.get(subjectId);
+            records.push({
+              recordType: 'READ',
+              time,
+              requestId: ctx.requestId,
+              callerType: ctx.caller.type,
+              callerOrg: ctx.caller.orgCode ?? null,
+              callerUser: ctx.caller.userId,
+              purpose: ctx.purpose ?? null,
+              subjectId,
+              operationName: operationName ?? null,
+              operationHash,
+              consentIds: [...(basis?.consentIds ?? [])].sort(),
+              approvalIds: [...(basis?.approvalIds ?? [])].sort(),
+              fields: [...fields.values()].map((f) => ({ dataset: f.dataset, field: f.field, decision: f.decision, ...(f.reason ? { reason: f.reason } : {}) })),
+            });
+          }
+          try {
+            await writer.append(records);
+          } catch (e) {
+            if (!(e instanceof AccessLogUnavailableError)) process.stderr.write(`access log append failed: ${(e as Error).message}\n`);
+            response.http.status = 503;
+            response.body = { kind: 'single', singleResult: { errors: [accessLogUnavailable(ctx.requestId)] } };
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { FIXED_SUBJECTS } from '../src/demo/seed';
+import { loadOrCreateKey } from '../src/identity/keys';
+import { auditVerifyReport } from '../src/cli/audit';
+import { startTestHub, type TestHub } from './support/hub';
+
+const REPORT = /* GraphQL */ `
+  query Report($id: String!) {
+    subject(id: $id) {
+      id name
+      ... on Enterprise { legalRepresentative legalRepresentativeId }
+      taxRecords { taxYear rating taxPaid }
+      judicialRecords { caseNumber }
+    }
+  }`;
+
+type Row = { request_id: string; subject_id: string; caller_org: string | null; purpose: string | null; fields: string; consent_ids: string };
+
+describe('access log through the gateway', () => {
+  let hub: TestHub;
+  const rows = (requestId: string) =>
+    hub.db.dataSource.query(`SELECT request_id, subject_id, caller_org, purpose, fields, consent_ids FROM audit_access_log WHERE request_id = ?`, [requestId]) as Promise<Row[]>;
+
+  beforeAll(async () => {
+    hub = await startTestHub('audit_e2e');
+  });
+  afterAll(() => hub?.stop());
+
+  it('records one entry per (request, subject) with every field, its decision and the consent relied on', async () => {
+    const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+    expect(res.body.errors).toBeUndefined();
+    const requestId = res.headers.get('x-request-id')!;
+    const logged = await rows(requestId);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ subject_id: FIXED_SUBJECTS.enterprise, caller_org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+    const fields = JSON.parse(logged[0].fields) as Array<{ field: string; decision: string; dataset: string }>;
+    expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining(['Enterprise.name', 'Enterprise.legalRepresentativeId', 'TaxRecord.taxPaid', 'JudicialRecord.caseNumber']));
+    expect(fields.every((f) => f.decision === 'ALLOW')).toBe(true);
+    expect(JSON.parse(logged[0].consent_ids)).toHaveLength(1);
+  });
+
+  it('logs denied attempts too, with the reason', async () => {
+    const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'WZ-GUAR', purpose: 'GUARANTEE_APPROVAL' });
+    expect(res.body.errors?.some((e) => e.extensions?.reason === 'NO_CONSENT')).toBe(true);
+    const [logged] = await rows(res.headers.get('x-request-id')!);
+    const denied = (JSON.parse(logged.fields) as Array<{ field: string; decision: string; reason?: string }>).filter((f) => f.decision === 'DENY');
+    expect(denied).toEqual(expect.arrayContaining([{ dataset: 'tax', field: 'TaxRecord.taxPaid', decision: 'DENY', reason: 'NO_CONSENT' }]));
+  });
+
+  it('logs one record per subject of a batch', async () => {
+    const ids = [FIXED_SUBJECTS.enterprise, FIXED_SUBJECTS.cooperative, FIXED_SUBJECTS.familyFarmOperator];
+    const res = await hub.query('query B($ids:[String!]!){ subjects(ids:$ids){ id name taxRecords { rating } } }', { ids }, { org: 'BANK-CQRCB', purpose: 'LOAN_APPROVAL' });
+    expect(res.status).toBe(200);
+    const logged = await rows(res.headers.get('x-request-id')!);
+    expect(logged.map((r) => r.subject_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('shows a subject who read its data — and nobody else’s reads', async () => {
+    const mine = await hub.query<{ myAccessRecords: Array<{ institutionCode: string; purpose: string; subjectId: string; datasets: string[]; institution: { name: string } | null }> }>(
+      '{ myAccessRecords { institutionCode purpose subjectId datasets institution { name } } }',
+      {},
+      { token: await hub.token({ subjectId: FIXED_SUBJECTS.enterprise }) },
+    );
+    expect(mine.body.errors).toBeUndefined();
+    const list = mine.body.data!.myAccessRecords;
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    expect(list.every((r) => r.subjectId === FIXED_SUBJECTS.enterprise)).toBe(true);
+    expect(list.map((r) => r.institutionCode)).toEqual(expect.arrayContaining(['BANK-CQCB', 'WZ-GUAR', 'BANK-CQRCB']));
+    expect(list.find((r) => r.institutionCode === 'BANK-CQCB')!.institution!.name).toBe('重庆银行股份有限公司');
+
+    const farm = await hub.query<{ myAccessRecords: Array<{ subjectId: string }> }>('{ myAccessRecords { subjectId } }', {}, { token: await hub.token({ subjectId: FIXED_SUBJECTS.familyFarmOperator }) });
+    expect(farm.body.data!.myAccessRecords.every((r) => r.subjectId === FIXED_SUBJECTS.familyFarmOperator)).toBe(true);
+    expect(farm.body.data!.myAccessRecords).toHaveLength(1);
+
+    const bank = await hub.query('{ myAccessRecords { subjectId } }', {}, { org: 'BANK-CQCB' });
+    expect(bank.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('shows a department the usage of its own datasets only', async () => {
+    const window = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+    const q = 'query U($from: DateTimeISO!, $to: DateTimeISO!){ datasetUsage(from:$from, to:$to){ dataset institutionCode purpose reads subjects deniedReads } }';
+    const tax = await hub.query<{ datasetUsage: Array<{ dataset: string; institutionCode: string; reads: number; deniedReads: number }> }>(q, window, { org: 'CQ-TAX' });
+    expect(tax.body.errors).toBeUndefined();
+    const usage = tax.body.data!.datasetUsage;
+    expect(usage.every((u) => u.dataset === 'tax')).toBe(true);
+    expect(usage.find((u) => u.institutionCode === 'BANK-CQCB')!.reads).toBeGreaterThanOrEqual(1);
+    expect(usage.find((u) => u.institutionCode === 'WZ-GUAR')!.deniedReads).toBeGreaterThanOrEqual(1);
+    const court = await hub.query<{ datasetUsage: Array<{ dataset: string }> }>(q, window, { org: 'CQ-COURT' });
+    expect(court.body.data!.datasetUsage.every((u) => u.dataset === 'judicial')).toBe(true);
+    const bank = await hub.query(q, window, { org: 'BANK-CQCB' });
+    expect(bank.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('lets a regulator search the log with paging, masking personal identifiers', async () => {
+    const q = 'query L($f: AccessLogFilter, $first: Int, $before: String){ accessLog(filter:$f, first:$first, before:$before){ cursor subjectId institutionCode denied } }';
+    type Page = { accessLog: Array<{ cursor: string; subjectId: string; institutionCode: string; denied: number }> };
+    const denied = await hub.query<Page>(q, { f: { decision: 'DENY', institutionCode: 'WZ-GUAR' } }, { org: 'CQ-FIN' });
+    expect(denied.body.errors).toBeUndefined();
+    expect(denied.body.data!.accessLog.length).toBeGreaterThan(0);
+    expect(denied.body.data!.accessLog.every((r) => r.institutionCode === 'WZ-GUAR' && r.denied > 0)).toBe(true);
+
+    const first = await hub.query<Page>(q, { first: 2 }, { org: 'CQ-FIN' });
+    const next = await hub.query<Page>(q, { first: 2, before: first.body.data!.accessLog[1].cursor }, { org: 'CQ-FIN' });
+    expect(first.body.data!.accessLog).toHaveLength(2);
+    const seen = new Set(first.body.data!.accessLog.map((r) => r.cursor));
+    expect(next.body.data!.accessLog.every((r) => !seen.has(r.cursor))).toBe(true);
+
+    const farm = await hub.query<Page>(q, { f: { subjectId: FIXED_SUBJECTS.familyFarmOperator } }, { org: 'CQ-FIN' });
+    expect(farm.body.data!.accessLog[0].subjectId).toBe('500233********3415');
+
+    const bank = await hub.query(q, {}, { org: 'BANK-CQCB' });
+    expect(bank.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('returns no subject data when the access log cannot be written (no log, no data)', async () => {
+    await hub.db.dataSource.query('ALTER TABLE audit_access_log RENAME TO audit_access_log_away');
+    try {
+      const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+      expect(res.status).toBe(503);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(res.body)).not.toContain('重庆山城小面');
+    } finally {
+      await hub.db.dataSource.query('ALTER TABLE audit_access_log_away RENAME TO audit_access_log');
+    }
+    const again = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+    expect(again.status).toBe(200);
+    expect((await rows(again.headers.get('x-request-id')!)).length).toBe(1);
+  });
+
+  it('verifies end to end, and names the record someone edited in the database', async () => {
+    const keys = [(await loadOrCreateKey(hub.config.keysDir, 'audit')).publicJwk];
+    const good = await auditVerifyReport(hub.db, keys);
+    expect(good).toMatchObject({ ok: true });
+    const [victim] = (await hub.db.dataSource.query('SELECT id FROM audit_access_log ORDER BY id LIMIT 1 OFFSET 1')) as Array<{ id: number }>;
+    await hub.db.dataSource.query(`UPDATE audit_access_log SET purpose = 'SUPERVISION' WHERE id = ?`, [victim.id]);
+    const bad = await auditVerifyReport(hub.db, keys);
+    expect(bad.ok).toBe(false);
+    expect(bad.text).toContain(`record id ${Number(victim.id)}`);
+    expect(bad.text).toContain('HASH_MISMATCH');
+  });
+});
