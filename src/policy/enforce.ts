@@ -1,4 +1,4 @@
-import { GraphQLError, isObjectType, isInterfaceType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, isObjectType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
 import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
 import { activeRelationships } from '../exposure/read';
@@ -89,12 +89,12 @@ function relationshipLoader(ctx: HubContext) {
   });
 }
 
-function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, fieldName: string, d: FieldDecision, dd: DatasetDecision): void {
+function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, d: { decision: FieldDecision['decision']; reason?: string }, dd?: DatasetDecision): void {
   const state = requestPolicy(ctx);
   let fields = state.trail.get(subjectId);
   if (!fields) state.trail.set(subjectId, (fields = new Map()));
   if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: d.decision, reason: d.reason });
-  if (d.decision !== 'DENY') {
+  if (dd && d.decision !== 'DENY') {
     let basis = state.basis.get(subjectId);
     if (!basis) state.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
     if (dd.base.consentId) basis.consentIds.add(dd.base.consentId);
@@ -102,17 +102,12 @@ function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: Fiel
   }
 }
 
-/** Reading one's own reported contracts is still a read of subject data: logged as ALLOW (rule: own report). */
-function noteOwnRecord(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy): void {
-  const state = requestPolicy(ctx);
-  let fields = state.trail.get(subjectId);
-  if (!fields) state.trail.set(subjectId, (fields = new Map()));
-  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: 'ALLOW', reason: 'OWN_REPORT' });
-}
+/** Reading one's own reported contracts is still a read of subject data: logged as ALLOW. */
+const OWN_REPORT = { decision: 'ALLOW', reason: 'OWN_REPORT' } as const;
 
 function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown, subjectId: string, fieldKey: string, fieldName: string, policy: FieldPolicy, dd: DatasetDecision): unknown {
   const d = dd.field(policy);
-  note(ctx, subjectId, fieldKey, policy, fieldName, d, dd);
+  note(ctx, subjectId, fieldKey, policy, d, dd);
   if (d.decision === 'ALLOW') return value;
   if (d.decision === 'MASK') return applyMask(d.mask!, value);
   // One error per denied path, never the value: the code says why, the dataset and rule say where.
@@ -139,7 +134,7 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
       const row = parent as Record<string, unknown>;
       const subjectId = String(row.subjectId ?? row.id);
       if (reportedByCaller(row, ctx)) {
-        noteOwnRecord(ctx, subjectId, key, policy);
+        note(ctx, subjectId, key, policy, OWN_REPORT);
         return inner(parent, args, ctx, info);
       }
       const value = inner(parent, args, ctx, info);
@@ -155,7 +150,6 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
 export function fieldPolicies(schema: GraphQLSchema): Map<string, FieldPolicy> {
   const found = new Map<string, FieldPolicy>();
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) && !isInterfaceType(type)) continue;
     if (!isObjectType(type)) continue;
     for (const field of Object.values(type.getFields())) {
       const own = field.extensions?.[FIELD_POLICY_EXTENSION] as FieldPolicy | undefined;
