@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import { CachedLocalDataSource } from './local-datasource';
 import type { HubConfig } from '../config';
 import type { Database } from '../db/datasource';
 import type { HubContext } from '../federation/context';
@@ -51,7 +52,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
-      if (!remote) return new LocalGraphQLDataSource(subgraphs[name as SubgraphName].schema);
+      if (!remote) return new CachedLocalDataSource(subgraphs[name as SubgraphName].schema);
       return new RemoteGraphQLDataSource<HubContext>({
         url,
         // One signature per request, shared by all its subgraph fetches.

@@ -1,4 +1,4 @@
-import { GraphQLError, isObjectType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, isObjectType, isAbstractType, getNamedType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
 import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
 import { activeRelationships } from '../exposure/read';
@@ -143,7 +143,54 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
       return Promise.all([dd, value]).then(([d, v]) => apply(ctx, row, v, subjectId, key, fieldName, policy, d));
     };
   }
+  settleDecisionsBeforeChildren(subgraphSchema, policies);
   return policies;
+}
+
+/**
+ * Every field that returns objects carrying policy-controlled fields waits, once, for the decisions of
+ * the returned subjects × datasets before graphql-js descends into them. The per-field lookups below
+ * then take the synchronous path: one promise per list instead of one per field.
+ */
+function settleDecisionsBeforeChildren(schema: GraphQLSchema, policies: Map<string, FieldPolicy>): void {
+  const datasetsOfType = new Map<string, Set<DatasetCode>>();
+  for (const [key, policy] of policies) {
+    const typeName = key.split('.')[0];
+    if (!datasetsOfType.has(typeName)) datasetsOfType.set(typeName, new Set());
+    datasetsOfType.get(typeName)!.add(policy.dataset);
+  }
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const returned = getNamedType(field.type);
+      const possible = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
+      const datasets = [...new Set(possible.flatMap((t) => [...(datasetsOfType.get(t.name) ?? [])]))];
+      if (!datasets.length) continue;
+      const inner: GraphQLFieldResolver<unknown, HubContext> = field.resolve ?? defaultFieldResolver;
+      field.resolve = (parent, args, ctx, info) => {
+        const value = inner(parent, args, ctx, info);
+        return value instanceof Promise ? value.then((v) => settle(ctx, v, datasets)) : settle(ctx, value, datasets);
+      };
+    }
+  }
+}
+
+function settle(ctx: HubContext, value: unknown, datasets: DatasetCode[]): unknown {
+  const pending: Array<Promise<DatasetDecision>> = [];
+  const visit = (item: unknown) => {
+    if (Array.isArray(item)) return item.forEach(visit);
+    if (!item || typeof item !== 'object' || item instanceof Error) return;
+    const row = item as Record<string, unknown>;
+    const subjectId = row.subjectId ?? row.id;
+    if (typeof subjectId !== 'string') return;
+    for (const dataset of datasets) {
+      const d = datasetDecision(ctx, subjectId, dataset);
+      if (d instanceof Promise) pending.push(d);
+    }
+  };
+  visit(value);
+  // A failed decision surfaces on the fields that need it, not on the list.
+  return pending.length ? Promise.allSettled(pending).then(() => value) : value;
 }
 
 /** `Type.field` → policy, for every object-type field declared with `@SubjectData` (interface fields apply to their implementations). */
