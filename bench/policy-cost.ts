@@ -1,0 +1,285 @@
+/**
+ * Policy cost (a script, not a test): the same 20-subject credit query (registry + credit + exposure
+ * fields, arguments as variables) as BANK-CQCB / LOAN_APPROVAL against two in-process gateways on the
+ * same database — one normal, one built with `enforcePolicy: false` — with autocannon. Prints a Markdown
+ * table (requests/s, p50/p95/p99 ms) and the throughput ratio; writes bench/results/policy-cost.json.
+ *
+ *   npm run build && node dist/bench/policy-cost.js [--mysql mysql://hub:hub@127.0.0.1:3306/hub_test_bench_policy]
+ *        [--connections 32] [--duration 10] [--warmup 2] [--subjects 20] [--rounds 1] [--no-access-log]
+ *
+ * SQLite always runs; with --mysql the same measurement follows on MariaDB/MySQL. The gateways run in a
+ * child process so the load generator does not share the server's event loop (2-core machines).
+ * BANK-CQCB is given consent for the 20 subjects, so both gateways return the same data (checked before
+ * measuring): the difference is the cost of deciding and enforcing, not of a smaller answer.
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type HubConfig } from '../src/config';
+import { insertRows } from '../src/db/bulk';
+import { openDatabase } from '../src/db/datasource';
+import { FIXED_SUBJECTS, seedDemo } from '../src/demo/seed';
+import { startGateway } from '../src/gateway/hub';
+import { signCallerToken } from '../src/identity/caller';
+import { loadOrCreateKey } from '../src/identity/keys';
+import type { DatasetCode } from '../src/policy/catalog';
+import { DATASETS } from '../src/policy/datasets';
+import { SubjectConsent } from '../src/policy/entities';
+import { Purpose } from '../src/policy/purposes';
+import { Enterprise } from '../src/registry/entities';
+
+// autocannon ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  duration: number;
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+}
+
+const ORG = 'BANK-CQCB';
+const PURPOSE = Purpose.LOAN_APPROVAL;
+
+/** Registry + every enterprise credit dataset + the exposure subgraph, for each subject. */
+export const POLICY_COST_QUERY = /* GraphQL */ `
+  query CreditBatch($ids: [String!]!) {
+    subjects(ids: $ids) {
+      id
+      name
+      kind
+      regionCode
+      ... on Enterprise { legalRepresentative legalRepresentativeId registeredCapital establishedOn industryName status scale }
+      taxRecords { taxYear rating taxPaid vatPaid taxArrears }
+      socialInsuranceRecords { period insuredHeadcount paidBaseTotal arrearsAmount arrearsMonths }
+      judicialRecords { caseNumber caseType role status amountInvolved dishonestListed }
+      penaltyRecords { decisionNumber penaltyType fineAmount decidedOn }
+      exposureSummary { totalLoanBalance activeLoanCount lendingInstitutionCount overdue totalGuaranteeBalance compensationCount }
+      loans { contractNo amount balance status overdueDays }
+    }
+  }`;
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Server side (child process): both gateways over one database
+// ------------------------------------------------------------------------------------------------
+
+interface Served {
+  on: string;
+  off: string;
+  token: string;
+  ids: string[];
+}
+
+async function serve(databaseUrl: string, subjects: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-cost-'));
+  // Request logging off (warnings only) and quotas out of reach: both gateways would pay for them alike,
+  // and the daily subject-lookup quota (shared through the database) would otherwise turn the second run into 429s.
+  const env = { HUB_LOG_LEVEL: process.env.HUB_LOG_LEVEL || 'warn', HUB_QUOTA_SUBJECTS_PER_DAY: '1000000000', HUB_RATE_LIMIT_RPS: '1000000' };
+  const config: HubConfig = { ...loadConfig(env), databaseUrl, keysDir: path.join(dir, 'keys'), port: 0, host: '127.0.0.1' };
+  if (!databaseUrl.startsWith('sqlite:')) await createMysqlDatabase(databaseUrl);
+  const db = await openDatabase(databaseUrl, { migrate: true });
+  if (Number((await db.dataSource.query('SELECT COUNT(*) AS n FROM sharing_institution'))[0].n) === 0) await seedDemo(db);
+  const others = await db.dataSource.getRepository(Enterprise).find({ select: { id: true }, order: { id: 'ASC' }, take: subjects + 2 });
+  const ids = [FIXED_SUBJECTS.enterprise, ...others.map((e) => e.id).filter((id) => id !== FIXED_SUBJECTS.enterprise)].slice(0, subjects);
+  // Consent of every subject to the bank (the demo has approvals for every dataset already).
+  const now = Date.now();
+  const all = Object.keys(DATASETS) as DatasetCode[];
+  await insertRows(
+    db.dataSource.manager,
+    SubjectConsent,
+    ids.map(
+      (subjectId) =>
+        ({
+          id: randomUUID(),
+          subjectId,
+          granteeCode: ORG,
+          purposes: [PURPOSE],
+          datasets: all,
+          validFrom: new Date(now - 86_400_000),
+          validTo: new Date(now + 30 * 86_400_000),
+          evidenceSha256: createHash('sha256').update(`bench ${subjectId}`).digest('hex'),
+          registeredBy: ORG,
+          registeredAt: new Date(now - 86_400_000),
+          revokedAt: null,
+          revokedBy: null,
+          revocationReason: null,
+        }) as SubjectConsent,
+    ),
+  );
+  const accessLog = !process.argv.includes('--no-access-log');
+  const on = await startGateway({ config, db, port: 0, accessLog });
+  const off = await startGateway({ config, db, port: 0, enforcePolicy: false, accessLog });
+  const token = await signCallerToken(await loadOrCreateKey(config.keysDir, 'issuer'), config, { org: ORG, ttlSeconds: 3600 });
+  const served: Served = { on: on.url, off: off.url, token, ids };
+  process.send!(served);
+  process.on('message', async (m) => {
+    if (m === 'stop') {
+      await on.stop();
+      await off.stop();
+      await db.dataSource.destroy();
+      process.exit(0);
+    }
+  });
+}
+
+/** Creates the MySQL/MariaDB database named in the URL if it does not exist yet. */
+async function createMysqlDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = url.pathname.slice(1);
+  if (!/^\w+$/.test(name)) throw new Error(`--mysql URL must name a database, e.g. mysql://hub:hub@127.0.0.1:3306/hub_test_bench_policy`);
+  const mysql = await import('mysql2/promise');
+  const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.end();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Load side (parent)
+// ------------------------------------------------------------------------------------------------
+
+interface Measured {
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function load(url: string, body: string, token: string, connections: number, duration: number): Promise<Measured> {
+  const latencies: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        connections,
+        duration,
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE },
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        latencies.sort((a, b) => a - b);
+        resolve({
+          requestsPerSecond: result.requests.total / result.duration,
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+}
+
+async function post(url: string, body: string, token: string): Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }> }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE }, body });
+  return (await res.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+}
+
+async function measure(database: string, databaseUrl: string, opts: { connections: number; duration: number; warmup: number; subjects: number; rounds: number }) {
+  const child: ChildProcess = fork(__filename, ['--serve', databaseUrl, '--subjects', String(opts.subjects), ...(process.argv.includes('--no-access-log') ? ['--no-access-log'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const served = await new Promise<Served>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Served));
+    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
+  });
+  try {
+    const body = JSON.stringify({ query: POLICY_COST_QUERY, variables: { ids: served.ids } });
+    // Same query, same answer: the policy decides ALLOW everywhere (approvals + consents), so only its cost differs.
+    const [a, b] = await Promise.all([post(served.on, body, served.token), post(served.off, body, served.token)]);
+    if (a.errors?.length || b.errors?.length) throw new Error(`the benchmark query fails: ${JSON.stringify(a.errors?.[0] ?? b.errors?.[0])}`);
+    const identical = JSON.stringify(a.data) === JSON.stringify(b.data);
+    if (!identical) console.warn(`[${database}] warning: policy-on and policy-off answers differ`);
+    const runs: Record<'on' | 'off', Measured[]> = { on: [], off: [] };
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const which of ['on', 'off'] as const) {
+        const url = served[which];
+        if (opts.warmup > 0) await load(url, body, served.token, opts.connections, opts.warmup);
+        runs[which].push(await load(url, body, served.token, opts.connections, opts.duration));
+      }
+    }
+    const best = (list: Measured[]) => list.reduce((x, y) => (y.requestsPerSecond > x.requestsPerSecond ? y : x));
+    const on = best(runs.on);
+    const off = best(runs.off);
+    return { database, subjects: served.ids.length, identicalAnswers: identical, policyOn: on, policyOff: off, ratio: on.requestsPerSecond / off.requestsPerSecond, rounds: runs };
+  } finally {
+    child.send('stop');
+    await new Promise((done) => child.once('exit', done));
+  }
+}
+
+const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--serve')) return serve(arg('serve')!, Number(arg('subjects', '20')));
+  const opts = {
+    connections: Number(arg('connections', '32')),
+    duration: Number(arg('duration', '10')),
+    warmup: Number(arg('warmup', '2')),
+    subjects: Number(arg('subjects', '20')),
+    rounds: Number(arg('rounds', '1')),
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-cost-db-'));
+  const targets: Array<[string, string]> = [['SQLite', `sqlite:${path.join(dir, 'hub.sqlite')}`]];
+  const mysql = arg('mysql');
+  if (mysql) targets.push(['MariaDB/MySQL', mysql]);
+
+  const results = [];
+  for (const [name, url] of targets) {
+    console.error(`[${name}] ${opts.subjects} subjects, ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s per gateway…`);
+    results.push(await measure(name, url, opts));
+  }
+
+  const lines = [
+    `Policy cost: ${opts.subjects}-subject credit query as ${ORG} / ${PURPOSE}, access log ${process.argv.includes('--no-access-log') ? 'off' : 'on'}, ${opts.connections} connections, ${opts.duration} s (after ${opts.warmup} s warm-up), ${os.cpus().length} CPUs, Node ${process.version}`,
+    '',
+    '| database | gateway | requests/s | p50 ms | p95 ms | p99 ms | non-2xx / errors |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    for (const [label, m] of [['policy on', r.policyOn], ['policy off', r.policyOff]] as const) {
+      lines.push(`| ${r.database} | ${label} | ${fmt(m.requestsPerSecond)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.non2xx} / ${m.errors} |`);
+    }
+  }
+  lines.push('');
+  for (const r of results) lines.push(`- ${r.database}: throughput ratio on/off = ${fmt(r.ratio, 3)} → policy costs ${fmt((1 - r.ratio) * 100)}% (target ≤ 10%)${r.identicalAnswers ? '' : ' — answers differed!'}`);
+  console.log(lines.join('\n'));
+
+  const outDir = path.basename(path.dirname(__dirname)) === 'dist' ? path.resolve(__dirname, '../../bench/results') : path.resolve(__dirname, 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, 'policy-cost.json');
+  fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, org: ORG, purpose: PURPOSE, options: opts, results }, null, 2) + '\n');
+  console.error(`wrote ${out}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
