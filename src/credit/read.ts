@@ -1,4 +1,5 @@
-import { In, IsNull, type EntityTarget, type FindOptionsOrder, type FindOptionsWhere } from 'typeorm';
+import { In, IsNull, type EntityTarget } from 'typeorm';
+import { placeholders, selectEntities } from '../db/fast-read';
 import type { Database } from '../db/datasource';
 import { groupBy, loader, type HubContext } from '../federation/context';
 import {
@@ -19,10 +20,9 @@ import {
  */
 async function findCurrent<T extends CreditRecordBase>(db: Database, entity: EntityTarget<T>, subjectIds: readonly string[]): Promise<T[][]> {
   if (!subjectIds.length) return [];
-  const rows = await db.dataSource.getRepository(entity).find({
-    where: { subjectId: In([...new Set(subjectIds)]), current: true, retractedAt: IsNull() } as FindOptionsWhere<T>,
-    order: { dataAsOf: 'DESC', id: 'DESC' } as FindOptionsOrder<T>,
-  });
+  const ids = [...new Set(subjectIds)];
+  const current = db.dataSource.driver.escape('current');
+  const rows = await selectEntities(db, entity, `subject_id IN (${placeholders(ids.length)}) AND ${current} = 1 AND retracted_at IS NULL`, ids, 'data_as_of DESC, id DESC');
   return groupBy(subjectIds, rows, (r) => r.subjectId);
 }
 

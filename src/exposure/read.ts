@@ -1,5 +1,6 @@
 import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/datasource';
+import { placeholders, selectEntities } from '../db/fast-read';
 import { groupBy, loader, type HubContext } from '../federation/context';
 import { CallerType, type Caller } from '../identity/caller';
 import { Compensation, Guarantee, GuaranteeStatus, Loan, LoanStatus } from './entities';
@@ -23,7 +24,6 @@ function chunks<T>(items: readonly T[], size = IDS_PER_STATEMENT): T[][] {
   return out;
 }
 
-const placeholders = (n: number) => new Array(n).fill('?').join(', ');
 
 /** mysql2 returns SUM/COUNT as strings (DECIMAL/BIGINT), better-sqlite3 as numbers; null for an empty SUM. */
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -166,34 +166,28 @@ export function guarantorOf(caller: Caller | undefined): string | null {
   return caller?.type === CallerType.GUARANTOR && caller.orgCode ? caller.orgCode : null;
 }
 
-/** Current loans that bank `bankCode` reported for the given subjects, one statement per 1000 subjects. */
-export async function loansOfBank(db: Database, bankCode: string, subjectIds: readonly string[]): Promise<Loan[]> {
-  const repo = db.dataSource.getRepository(Loan);
-  const rows: Loan[] = [];
+/** Current contracts one institution reported for the given subjects, one statement per 1000 subjects. */
+async function ownContracts<T extends Loan | Guarantee | Compensation>(db: Database, entity: new () => T, reporterColumn: string, reporter: string, subjectIds: readonly string[]): Promise<T[]> {
+  const rows: T[] = [];
   for (const ids of chunks([...new Set(subjectIds)])) {
-    rows.push(...(await repo.find({ where: { bankCode, current: true, subjectId: In(ids) }, order: { id: 'ASC' } })));
+    rows.push(...(await selectEntities(db, entity, `${reporterColumn} = ? AND is_current = 1 AND subject_id IN (${placeholders(ids.length)})`, [reporter, ...ids], 'id ASC')));
   }
   return rows;
+}
+
+/** Current loans that bank `bankCode` reported for the given subjects, one statement per 1000 subjects. */
+export async function loansOfBank(db: Database, bankCode: string, subjectIds: readonly string[]): Promise<Loan[]> {
+  return ownContracts(db, Loan, 'bank_code', bankCode, subjectIds);
 }
 
 /** Current guarantees that guarantor `guarantorCode` reported for the given subjects. */
 export async function guaranteesOfGuarantor(db: Database, guarantorCode: string, subjectIds: readonly string[]): Promise<Guarantee[]> {
-  const repo = db.dataSource.getRepository(Guarantee);
-  const rows: Guarantee[] = [];
-  for (const ids of chunks([...new Set(subjectIds)])) {
-    rows.push(...(await repo.find({ where: { guarantorCode, current: true, subjectId: In(ids) }, order: { id: 'ASC' } })));
-  }
-  return rows;
+  return ownContracts(db, Guarantee, 'guarantor_code', guarantorCode, subjectIds);
 }
 
 /** Current compensations that guarantor `guarantorCode` reported for the given subjects. */
 export async function compensationsOfGuarantor(db: Database, guarantorCode: string, subjectIds: readonly string[]): Promise<Compensation[]> {
-  const repo = db.dataSource.getRepository(Compensation);
-  const rows: Compensation[] = [];
-  for (const ids of chunks([...new Set(subjectIds)])) {
-    rows.push(...(await repo.find({ where: { guarantorCode, current: true, subjectId: In(ids) }, order: { id: 'ASC' } })));
-  }
-  return rows;
+  return ownContracts(db, Compensation, 'guarantor_code', guarantorCode, subjectIds);
 }
 
 /** A page of an institution's own current records, ordered by id; `afterId` is the last id of the previous page. */

@@ -5,6 +5,7 @@ import { CallerType } from '../identity/caller';
 import { assertSubjectId } from '../identifiers';
 import type { DatasetCode } from './catalog';
 import { DATASETS } from './datasets';
+import { placeholders, selectEntities } from '../db/fast-read';
 import type { ApprovalFact, ConsentFact } from './decide';
 import { DataUseApplication, SubjectConsent } from './entities';
 import { Purpose } from './purposes';
@@ -44,13 +45,8 @@ export async function loadConsents(db: Database, granteeCode: string, subjectIds
   const ids = [...new Set(subjectIds)];
   const out = new Map<string, ConsentFact[]>(ids.map((id) => [id, []]));
   if (ids.length === 0 || !granteeCode) return out;
-  const rows = await db.dataSource
-    .getRepository(SubjectConsent)
-    .createQueryBuilder('c')
-    .select(['c.id', 'c.subjectId', 'c.granteeCode', 'c.purposes', 'c.datasets', 'c.validFrom', 'c.validTo', 'c.revokedAt'])
-    .where('c.subjectId IN (:...ids)', { ids })
-    .andWhere('c.granteeCode = :granteeCode', { granteeCode })
-    .getMany();
+  // On every read path: hand-written SQL, hydrated from the entity metadata (see selectEntities).
+  const rows = await selectEntities(db, SubjectConsent, `subject_id IN (${placeholders(ids.length)}) AND grantee_code = ?`, [...ids, granteeCode]);
   for (const row of rows) out.get(row.subjectId)?.push(toConsentFact(row));
   return out;
 }
@@ -58,12 +54,7 @@ export async function loadConsents(db: Database, granteeCode: string, subjectIds
 /** All data-use applications of `consumerCode` (any status): one statement. */
 export async function loadApprovals(db: Database, consumerCode: string): Promise<ApprovalFact[]> {
   if (!consumerCode) return [];
-  const rows = await db.dataSource
-    .getRepository(DataUseApplication)
-    .createQueryBuilder('a')
-    .select(['a.id', 'a.consumerCode', 'a.dataset', 'a.purpose', 'a.status', 'a.expiresAt'])
-    .where('a.consumerCode = :consumerCode', { consumerCode })
-    .getMany();
+  const rows = await selectEntities(db, DataUseApplication, 'consumer_code = ?', [consumerCode]);
   return rows.map(toApprovalFact);
 }
 

@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { placeholders, selectEntities } from '../db/fast-read';
 import type { Database } from '../db/datasource';
 import { loader, type HubContext } from '../federation/context';
 import { AgriEntity, Enterprise } from './entities';
@@ -11,10 +11,8 @@ export async function findSubjects(db: Database, ids: readonly string[]): Promis
   const found = new Map<string, SubjectRecord>();
   if (!ids.length) return found;
   const unique = [...new Set(ids)];
-  const [enterprises, agri] = await Promise.all([
-    db.dataSource.getRepository(Enterprise).findBy({ id: In(unique) }),
-    db.dataSource.getRepository(AgriEntity).findBy({ id: In(unique) }),
-  ]);
+  const where = `id IN (${placeholders(unique.length)})`;
+  const [enterprises, agri] = await Promise.all([selectEntities(db, Enterprise, where, unique), selectEntities(db, AgriEntity, where, unique)]);
   for (const row of enterprises) found.set(row.id, row);
   for (const row of agri) found.set(row.id, row);
   return found;
