@@ -29,6 +29,7 @@ const F = {
   open: { dataset: DATASET, sharing: SharingClass.UNCONDITIONAL },
   openPersonal: { dataset: DATASET, sharing: SharingClass.UNCONDITIONAL, personal: true }, // no mask: the default applies
   conditional: { dataset: DATASET, sharing: SharingClass.CONDITIONAL },
+  conditionalAmount: { dataset: DATASET, sharing: SharingClass.CONDITIONAL, mask: MaskKind.AMOUNT_BAND },
   conditionalPersonal: { dataset: DATASET, sharing: SharingClass.CONDITIONAL, personal: true, mask: MaskKind.SHOW_FIRST6_LAST4 },
   notShared: { dataset: DATASET, sharing: SharingClass.NOT_SHARED },
 } satisfies Record<string, FieldPolicy>;
@@ -201,6 +202,8 @@ function expected(cell: Cell, fieldKey: FieldKey): Outcome {
     // SUPERVISION: statutory basis, the approval is enough.
   }
 
+  // Regulators get every field that declares a mask masked (amounts as bands), personal or not.
+  if (caller === 'REGULATOR' && field.mask && !field.personal) return { decision: 'MASK', mask: field.mask };
   if (field.personal) {
     const mayEverSeeInClear = caller === 'BANK' || caller === 'GUARANTOR';
     const hasBasis = cell.consent === 'valid' || (purpose === Purpose.POST_LOAN_MANAGEMENT && cell.relationship);

@@ -132,6 +132,8 @@ function expected(caller: CallerSpec, purpose: Purpose | undefined, s: SubjectSp
     if (BASIS[purpose] === 'CONSENT' && consent !== 'OK') return deny(consent, 'conditional.consent');
     if (BASIS[purpose] === 'RELATIONSHIP' && !related) return deny('NO_RELATIONSHIP', 'conditional.relationship');
   }
+  // A regulator gets every field that declares a mask masked: amounts as bands, never exact figures.
+  if (caller.type === CallerType.REGULATOR && f.mask && !f.personal) return { decision: 'MASK', mask: f.mask };
   if (f.personal && !(MAY_SEE_PERSONAL.includes(caller.type) && (consent === 'OK' || related))) {
     return { decision: 'MASK', mask: f.mask ?? MaskKind.PARTIAL_NAME };
   }
@@ -146,6 +148,11 @@ function masked(kind: MaskKind, value: string): string | null {
       return chars[0] + '*'.repeat(chars.length - 1);
     case MaskKind.SHOW_FIRST6_LAST4:
       return chars.slice(0, 6).join('') + '*'.repeat(chars.length - 10) + chars.slice(-4).join('');
+    case MaskKind.AMOUNT_BAND: {
+      const y = Number(value);
+      const bands: Array<[number, string]> = [[5e7, '≥5000万'], [1e7, '1000万–5000万'], [5e6, '500万–1000万'], [1e6, '100万–500万'], [5e5, '50万–100万'], [1e5, '10万–50万']];
+      return bands.find(([lower]) => y >= lower)?.[1] ?? '<10万';
+    }
     default:
       throw new Error(`mask ${kind} not used by the matrix fields`);
   }

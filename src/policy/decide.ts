@@ -68,6 +68,7 @@ export type PolicyRuleId =
   | 'conditional.relationship'
   | 'conditional.statutory'
   | 'personal.masked'
+  | 'caller.masked'
   | 'personal.consent'
   | 'personal.relationship';
 
@@ -84,6 +85,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<PolicyRuleId, string>> = Object.
   'conditional.relationship': 'CONDITIONAL fields for post-loan management need an active loan or guarantee with the subject.',
   'conditional.statutory': 'CONDITIONAL fields are shared on a statutory basis (supervision) with an approved application.',
   'personal.masked': 'Personal fields are masked unless the caller may see them in clear.',
+  'caller.masked': 'This caller type gets every field that declares a mask masked (e.g. amounts as bands for regulators).',
   'personal.consent': "Personal fields are shown in clear: the subject's valid consent covers the caller, purpose and dataset.",
   'personal.relationship': 'Personal fields are shown in clear: the caller has an active loan or guarantee with the subject (post-loan management).',
 });
@@ -169,6 +171,8 @@ interface Plan {
   conditional: Gate;
   personal: { clear: true; rule: PolicyRuleId } | { clear: false };
   defaultMask: MaskKind;
+  /** Mask every field that declares a mask (rules.maskDeclaredFieldsFor). */
+  maskDeclared?: boolean;
   consentId?: string;
   approvalId?: string;
 }
@@ -219,6 +223,7 @@ function decideField(plan: Plan, policy: FieldPolicy): FieldDecision {
     if (!plan.conditional.ok) return deny(plan.conditional.reason, plan.conditional.rule);
     allowRule = plan.conditional.rule;
   }
+  if (plan.maskDeclared && policy.mask && !policy.personal) return Object.freeze({ decision: 'MASK', mask: policy.mask, rule: 'caller.masked' });
   if (policy.personal) {
     if (!plan.personal.clear) return Object.freeze({ decision: 'MASK', mask: policy.mask ?? plan.defaultMask, rule: 'personal.masked' });
     // A CONDITIONAL field admitted by consent or relationship names that rule; an UNCONDITIONAL one the personal rule.
@@ -296,6 +301,7 @@ function makePlan(input: DatasetDecisionInput, rules: PolicyRules): Plan {
     conditional,
     personal,
     defaultMask: rules.defaultPersonalMask,
+    maskDeclared: rules.maskDeclaredFieldsFor.includes(caller.type),
     consentId: consentUsed ? consent.id : undefined,
     approvalId: approval.ok ? approval.id : undefined,
   };

@@ -5,6 +5,7 @@ import { activeRelationships } from '../exposure/read';
 import { FIELD_POLICY_EXTENSION, type DatasetCode, type FieldPolicy } from './catalog';
 import { decideDataset, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
 import { applyMask } from './masks';
+import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
 import { loadApprovals, loadConsents } from './store';
 
@@ -72,7 +73,7 @@ async function computeDecision(ctx: HubContext, policy: RequestPolicy, subjectId
     institution ? (policy.approvals ??= loadApprovals(ctx.db, caller.orgCode!)) : Promise.resolve([] as ApprovalFact[]),
     institution && purpose === Purpose.POST_LOAN_MANAGEMENT ? relationshipLoader(ctx).load(subjectId) : Promise.resolve(false),
   ]);
-  return decideDataset({ caller, purpose, subjectId, dataset, consents, approvals, hasRelationship, now: new Date() });
+  return decideDataset({ caller, purpose, subjectId, dataset, consents, approvals, hasRelationship, now: new Date(), rules: activePolicyRules() });
 }
 
 function consentLoader(ctx: HubContext) {
@@ -109,7 +110,7 @@ function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown,
   const d = dd.field(policy);
   note(ctx, subjectId, fieldKey, policy, d, dd);
   if (d.decision === 'ALLOW') return value;
-  if (d.decision === 'MASK') return applyMask(d.mask!, value);
+  if (d.decision === 'MASK') return applyMask(d.mask!, value, { amountBandBoundariesYuan: activePolicyRules().amountBandBoundariesYuan });
   // One error per denied path, never the value: the code says why, the dataset and rule say where.
   return new GraphQLError(`${fieldName}: ${DENY_MESSAGES[d.reason!]}`, {
     extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: policy.dataset, rule: d.rule, subjectId: parent.subjectId ?? parent.id },

@@ -31,6 +31,11 @@ export interface PolicyRules {
    * or, for a RELATIONSHIP-basis purpose, an active relationship. Everyone else gets personal fields masked.
    */
   personalInClearCallerTypes: CallerType[];
+  /**
+   * Caller types that get every field with a declared mask masked, personal or not — a regulator supervises
+   * with amounts as bands (金额分档), never exact figures of one subject.
+   */
+  maskDeclaredFieldsFor: CallerType[];
   /** What a CONDITIONAL read needs besides an approved application, per purpose. Missing purposes need CONSENT. */
   conditionalBasis: Record<Purpose, ConditionalBasis>;
   /** Mask for a personal field that declares none (names are the common case). */
@@ -59,6 +64,7 @@ export const DEFAULT_POLICY_RULES: Readonly<PolicyRules> = deepFreeze({
   datasetPublishers: publishers(),
   subjectReadsOwnData: true,
   personalInClearCallerTypes: [CallerType.BANK, CallerType.GUARANTOR],
+  maskDeclaredFieldsFor: [CallerType.REGULATOR],
   conditionalBasis: {
     [Purpose.LOAN_APPROVAL]: 'CONSENT',
     [Purpose.GUARANTEE_APPROVAL]: 'CONSENT',
@@ -158,8 +164,25 @@ export function parsePolicyRules(input: unknown): PolicyRules {
       raw.personalInClearCallerTypes === undefined
         ? [...d.personalInClearCallerTypes]
         : (enumList('personalInClearCallerTypes', raw.personalInClearCallerTypes, callerTypes) as CallerType[]),
+    maskDeclaredFieldsFor:
+      raw.maskDeclaredFieldsFor === undefined ? [...d.maskDeclaredFieldsFor] : (enumList('maskDeclaredFieldsFor', raw.maskDeclaredFieldsFor, callerTypes) as CallerType[]),
     conditionalBasis,
     defaultPersonalMask,
     amountBandBoundariesYuan,
   };
+}
+
+let active: PolicyRules | undefined;
+
+/**
+ * The rules this process enforces: DEFAULT_POLICY_RULES, or the JSON file named by HUB_POLICY_FILE
+ * (checked by parsePolicyRules; a bad file stops the hub at the first request rather than weakening policy).
+ */
+export function activePolicyRules(): PolicyRules {
+  if (!active) {
+    const file = process.env.HUB_POLICY_FILE;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    active = file ? parsePolicyRules(JSON.parse(require('node:fs').readFileSync(file, 'utf8'))) : DEFAULT_POLICY_RULES;
+  }
+  return active;
 }

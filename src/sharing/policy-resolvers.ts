@@ -1,3 +1,4 @@
+import { activePolicyRules } from '../policy/rules';
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { forbidden, badInput, subjectIdArg } from '../federation/errors';
@@ -237,7 +238,7 @@ export class ExplainAccessResolver {
     return entries.map((e) => {
       const dataset = e.policy.dataset;
       let dd = decisions.get(dataset);
-      if (!dd) decisions.set(dataset, (dd = decideDataset({ caller, purpose, subjectId: id, dataset, consents, approvals, hasRelationship, now })));
+      if (!dd) decisions.set(dataset, (dd = decideDataset({ caller, purpose, subjectId: id, dataset, consents, approvals, hasRelationship, now, rules: activePolicyRules() })));
       const d = dd.field(e.policy);
       return Object.assign(new AccessExplanation(), {
         type: e.type,
