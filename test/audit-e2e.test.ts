@@ -1,5 +1,5 @@
 import { FIXED_SUBJECTS } from '../src/demo/seed';
-import { loadOrCreateKey } from '../src/identity/keys';
+import { loadPublicJwks } from '../src/identity/keys';
 import { auditVerifyReport } from '../src/cli/audit';
 import { startTestHub, type TestHub } from './support/hub';
 
@@ -128,8 +128,27 @@ describe('access log through the gateway', () => {
     expect((await rows(again.headers.get('x-request-id')!)).length).toBe(1);
   });
 
+  it('records publications as PUBLISH entries, one per subject written', async () => {
+    const asOf = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const res = await hub.query<{ publishRecords: { publicationId: string; status: string } }>(
+      `mutation($records: [PublishRecordInput!]!) { publishRecords(dataset: "tax", records: $records, idempotencyKey: "audit-e2e-1") { publicationId status } }`,
+      {
+        records: [
+          { sourceRecordId: 'AUDIT-E2E-1', subjectId: FIXED_SUBJECTS.enterprise, dataAsOf: asOf, fields: { taxYear: 2025, rating: 'A', taxPaid: '1000.00', vatPaid: '100.00', taxArrears: '0.00' } },
+        ],
+      },
+      { org: 'CQ-TAX' },
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.publishRecords.status).toBe('COMMITTED');
+    const logged = (await hub.db.dataSource.query(`SELECT subject_id, caller_org, detail FROM audit_access_log WHERE record_type = 'PUBLISH'`)) as Array<{ subject_id: string; caller_org: string; detail: string }>;
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ subject_id: FIXED_SUBJECTS.enterprise, caller_org: 'CQ-TAX' });
+    expect(JSON.parse(logged[0].detail)).toMatchObject({ publicationId: res.body.data!.publishRecords.publicationId, dataset: 'tax' });
+  });
+
   it('verifies end to end, and names the record someone edited in the database', async () => {
-    const keys = [(await loadOrCreateKey(hub.config.keysDir, 'audit')).publicJwk];
+    const keys = await loadPublicJwks(hub.config.keysDir, 'audit', { includeRetired: true });
     const good = await auditVerifyReport(hub.db, keys);
     expect(good).toMatchObject({ ok: true });
     const [victim] = (await hub.db.dataSource.query('SELECT id FROM audit_access_log ORDER BY id LIMIT 1 OFFSET 1')) as Array<{ id: number }>;

@@ -5,6 +5,8 @@ import type { HubContext } from '../federation/context';
 import { requestPolicy } from '../policy/enforce';
 import type { AccessRecordInput } from './chain';
 import { AccessLogUnavailableError, type AccessLogWriter } from './writer';
+import { setPublicationListener, type PublicationEvent } from '../publishing';
+import { metrics } from '../ops/metrics';
 
 /** The error a caller gets instead of data whose access record could not be made durable. */
 export function accessLogUnavailable(requestId: string): GraphQLError {
@@ -46,15 +48,51 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
               fields: [...fields.values()].map((f) => ({ dataset: f.dataset, field: f.field, decision: f.decision, ...(f.reason ? { reason: f.reason } : {}) })),
             });
           }
+          const started = process.hrtime.bigint();
+          const role = writer.chainId.split('-')[0];
+          const m = metrics();
+          m.accessLogBacklog.inc({ role }, records.length);
           try {
             await writer.append(records);
+            m.accessLogWriteSeconds.observe({ role }, Number(process.hrtime.bigint() - started) / 1e9);
           } catch (e) {
             if (!(e instanceof AccessLogUnavailableError)) process.stderr.write(`access log append failed: ${(e as Error).message}\n`);
             response.http.status = 503;
             response.body = { kind: 'single', singleResult: { errors: [accessLogUnavailable(ctx.requestId)] } };
+          } finally {
+            m.accessLogBacklog.dec({ role }, records.length);
           }
         },
       };
     },
   };
+}
+
+/**
+ * Department publications, corrections and retractions (and bank/guarantor reports) enter the access log
+ * as PUBLISH records: one per subject written, with the publication id and counts — so a subject's
+ * 查询记录 also shows who wrote data about it.
+ */
+export function logPublications(writer: AccessLogWriter): void {
+  setPublicationListener(async (event: PublicationEvent) => {
+    const operationHash = crypto.createHash('sha256').update(`${event.operation}:${event.publicationId}`).digest('hex');
+    await writer.append(
+      event.subjectIds.map((subjectId) => ({
+        recordType: 'PUBLISH' as const,
+        time: event.at,
+        requestId: event.publicationId.slice(0, 64),
+        callerType: event.caller.type,
+        callerOrg: event.caller.orgCode ?? null,
+        callerUser: event.caller.userId,
+        purpose: null,
+        subjectId,
+        operationName: event.operation,
+        operationHash,
+        consentIds: [],
+        approvalIds: [],
+        fields: [],
+        detail: { publicationId: event.publicationId, dataset: event.dataset, operation: event.operation, counts: event.counts },
+      })),
+    );
+  });
 }

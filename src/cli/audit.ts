@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { JWK } from 'jose';
 import { loadConfig } from '../config';
 import { openDatabase, type Database } from '../db/datasource';
-import { loadOrCreateKey } from '../identity/keys';
+import { loadOrCreateKey, loadPublicJwks } from '../identity/keys';
 import { exportAccessLog, installAppendOnlyTriggers, purgeBefore, retentionCutoff, verifyAccessLog, verifyExport, DEFAULT_RETENTION_YEARS } from '../audit';
 import { parsePositiveInt } from './args';
 
@@ -14,7 +14,9 @@ async function checkpointKeys(keysDir: string, jwksFile?: string): Promise<JWK[]
     const parsed = JSON.parse(fs.readFileSync(jwksFile, 'utf8')) as { keys?: JWK[] } | JWK[];
     return Array.isArray(parsed) ? parsed : (parsed.keys ?? []);
   }
-  return [(await loadOrCreateKey(keysDir, 'audit')).publicJwk];
+  await loadOrCreateKey(keysDir, 'audit');
+  // Retired keys still verify the checkpoints they signed before a rotation.
+  return loadPublicJwks(keysDir, 'audit', { includeRetired: true });
 }
 
 /** `hub audit verify` as a function: the printed report and whether the log verified. */

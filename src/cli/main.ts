@@ -12,6 +12,7 @@ import { Institution } from '../sharing/entities';
 import { isDatabaseEmpty, seedDemo, FIXED_SUBJECTS } from '../demo/seed';
 import { parsePositiveInt } from './args';
 import { registerAuditCommands } from './audit';
+import { registerOpsCommands } from '../ops/cli';
 import { registerImportCommands } from './import';
 import { registerBenchSeedCommands } from './bench-seed';
 
@@ -43,11 +44,19 @@ program
 
 program
   .command('seed')
-  .description('fill the database with data')
-  .requiredOption('--demo', 'deterministic demo data: institutions of every type, 300+ subjects with their records')
-  .option('--force', 'seed even when the database already holds institutions')
-  .action(async (opts: { demo: boolean; force?: boolean }) => {
+  .description('fill the database with data: the demo (--demo) or N subjects for benchmarks (--scale N)')
+  .option('--demo', 'deterministic demo data: institutions of every type, 300+ subjects with their records')
+  .option('--scale <n>', 'the demo plus generated subjects up to N in total, with proportionate records, loans, guarantees and consents (empty database only)', parsePositiveInt)
+  .option('--seed <s>', 'with --scale: random seed (same seed, same data)', parsePositiveInt)
+  .option('--force', 'with --demo: seed even when the database already holds institutions')
+  .action(async (opts: { demo?: boolean; scale?: number; seed?: number; force?: boolean }) => {
+    if (!opts.demo === !opts.scale) throw new InvalidArgumentError('give exactly one of --demo or --scale <n>');
     const config = loadConfig();
+    if (opts.scale) {
+      const { runScaleSeed } = await import('./bench-seed');
+      await runScaleSeed(config, { scale: opts.scale, seed: opts.seed });
+      return;
+    }
     await withDatabase(
       config,
       async (db) => {
@@ -124,13 +133,24 @@ program
           `                 -d '{"query":"query($id:String!){ subject(id:$id){ id name kind } }","variables":{"id":"${FIXED_SUBJECTS.enterprise}"}}'`,
       );
     }
-    const shutdown = async () => {
-      await service.stop();
-      await db.dataSource.destroy();
-      process.exit(0);
+    // Graceful shutdown: stop accepting, finish in-flight requests, run the stop hooks, close the database.
+    // A second signal, or HUB_SHUTDOWN_TIMEOUT_MS + 10 s, exits at once.
+    const shutdown = async (signal: string) => {
+      console.error(`hub: ${signal} received, draining…`);
+      const hard = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 10_000);
+      hard.unref();
+      process.once(signal, () => process.exit(1));
+      try {
+        await service.stop();
+        await db.dataSource.destroy();
+        process.exit(0);
+      } catch (e) {
+        console.error(`hub: shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      }
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
   });
 
 program
@@ -157,6 +177,7 @@ program
 
 // Command groups owned by their modules: access log (audit), publishing by file (import), scale data (seed --scale lives in bench-seed).
 registerAuditCommands(program);
+registerOpsCommands(program);
 registerImportCommands(program);
 registerBenchSeedCommands(program);
 

@@ -1,6 +1,7 @@
 import type { SubgraphDefinition } from '../federation/subgraph';
 import { CreditSubject } from './entities';
 import { CreditSubjectResolver, DishonestListingResolver } from './resolvers';
+import { PublishingResolver } from './publish-resolvers';
 
 /** A Subject reference from the gateway: credit needs only the id to add its records. */
 function resolveSubjectReference(ref: { id: string }): CreditSubject {
@@ -10,7 +11,7 @@ function resolveSubjectReference(ref: { id: string }): CreditSubject {
 /** credit subgraph: department-published credit records (tax, social insurance, judicial, penalties, agriculture) on every Subject. */
 export const creditSubgraph: SubgraphDefinition = {
   name: 'credit',
-  resolvers: [CreditSubjectResolver, DishonestListingResolver],
+  resolvers: [CreditSubjectResolver, DishonestListingResolver, PublishingResolver],
   orphanedTypes: [CreditSubject],
   referenceResolvers: { Subject: { __resolveReference: resolveSubjectReference } },
 };

@@ -1,6 +1,7 @@
 import type { SubgraphDefinition } from '../federation/subgraph';
 import { CompensationResolver, ExposureSubjectResolver, GuaranteeResolver, LoanResolver } from './resolvers';
 import { ExposureSubject, InstitutionRef } from './types';
+import { ReportingResolver } from './report-resolvers';
 
 /**
  * exposure subgraph: loans reported by banks, guarantees and compensations (代偿) reported by guarantors.
@@ -9,7 +10,7 @@ import { ExposureSubject, InstitutionRef } from './types';
  */
 export const exposureSubgraph: SubgraphDefinition = {
   name: 'exposure',
-  resolvers: [ExposureSubjectResolver, LoanResolver, GuaranteeResolver, CompensationResolver],
+  resolvers: [ExposureSubjectResolver, LoanResolver, GuaranteeResolver, CompensationResolver, require('./crosscheck-resolvers').CrossCheckResolver, require('./supervision-resolvers').SupervisionResolver, ReportingResolver],
   orphanedTypes: [ExposureSubject, InstitutionRef],
   referenceResolvers: {
     // Exposure keeps no subject rows: any subject id is resolvable, its fields come from the loaders.

@@ -10,7 +10,8 @@ import type { ExposureSummary } from './types';
 export const COMPENSATION_WINDOW_YEARS = 5;
 
 /** Largest id list sent in one statement; longer lists are split (the DataLoaders never exceed it). */
-const IDS_PER_STATEMENT = 1000;
+/** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN list becomes a subquery and can lose the index. */
+const IDS_PER_STATEMENT = 900;
 
 /** SQL for "an active loan": outstanding (NORMAL or OVERDUE) with a positive balance. */
 const ACTIVE_LOAN = `(status IN ('${LoanStatus.NORMAL}', '${LoanStatus.OVERDUE}') AND balance_fen > 0)`;
@@ -57,7 +58,7 @@ function emptySummary(subjectId: string, since: string, asOf: Date): ExposureSum
 
 /**
  * System-wide exposure summaries of the given subjects across all reporting institutions: one
- * GROUP BY statement per table (loans, guarantees, compensations) for up to 1000 subjects.
+ * GROUP BY statement per table (loans, guarantees, compensations) for up to 900 subjects.
  * Every subject asked for is in the map (all zeros where nothing is reported).
  */
 export async function exposureSummaries(db: Database, subjectIds: readonly string[], now: Date = new Date()): Promise<Map<string, ExposureSummary>> {
@@ -132,7 +133,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
  * For the policy core (post-loan management needs an existing relationship): the subjects among
  * `subjectIds` with which institution `orgCode` has an active loan (NORMAL or OVERDUE with a positive
  * balance, reported by it as lending bank) or an active guarantee (ACTIVE, reported by it as
- * guarantor). One statement per table for up to 1000 subjects; current record versions only.
+ * guarantor). One statement per table for up to 900 subjects; current record versions only.
  */
 export async function activeRelationships(db: Database, orgCode: string, subjectIds: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
@@ -166,7 +167,7 @@ export function guarantorOf(caller: Caller | undefined): string | null {
   return caller?.type === CallerType.GUARANTOR && caller.orgCode ? caller.orgCode : null;
 }
 
-/** Current contracts one institution reported for the given subjects, one statement per 1000 subjects. */
+/** Current contracts one institution reported for the given subjects, one statement per 900 subjects. */
 async function ownContracts<T extends Loan | Guarantee | Compensation>(db: Database, entity: new () => T, reporterColumn: string, reporter: string, subjectIds: readonly string[]): Promise<T[]> {
   const rows: T[] = [];
   for (const ids of chunks([...new Set(subjectIds)])) {
@@ -175,7 +176,7 @@ async function ownContracts<T extends Loan | Guarantee | Compensation>(db: Datab
   return rows;
 }
 
-/** Current loans that bank `bankCode` reported for the given subjects, one statement per 1000 subjects. */
+/** Current loans that bank `bankCode` reported for the given subjects, one statement per 900 subjects. */
 export async function loansOfBank(db: Database, bankCode: string, subjectIds: readonly string[]): Promise<Loan[]> {
   return ownContracts(db, Loan, 'bank_code', bankCode, subjectIds);
 }

@@ -28,7 +28,8 @@ export function loader<K, V>(
 ): DataLoader<K, V> {
   let found = ctx.loaders.get(name) as DataLoader<K, V> | undefined;
   if (!found) {
-    found = new DataLoader<K, V>(batch, { maxBatchSize: 1000, ...options });
+    // 900: IN lists stay below MariaDB's in_predicate_conversion_threshold (1000), keeping index lookups.
+    found = new DataLoader<K, V>(batch, { maxBatchSize: 900, ...options });
     ctx.loaders.set(name, found as DataLoader<unknown, unknown>);
   }
   return found;

@@ -1,6 +1,6 @@
-import { SignJWT, jwtVerify, createLocalJWKSet, createRemoteJWKSet, errors, type JWTPayload } from 'jose';
+import { SignJWT, jwtVerify, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { HubConfig } from '../config';
-import { SIGNING_ALG, loadOrCreateKey, type SigningKey } from './keys';
+import { SIGNING_ALG, KeyRingCache, type SigningKey } from './keys';
 
 /** Who may call the hub (DESIGN.md, "Who uses it"). */
 export enum CallerType {
@@ -50,24 +50,43 @@ export class AuthenticationError extends Error {
 /** Verifies caller JWTs: ES256 only, issuer, audience and expiry checked, key chosen by `kid`. */
 export class CallerTokenVerifier {
   private constructor(
-    private readonly keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>,
-    private readonly config: Pick<HubConfig, 'issuer' | 'audience'>,
+    private readonly keys: JWTVerifyGetKey | ((token: string) => Promise<JWTVerifyGetKey>),
+    private readonly config: Pick<HubConfig, 'issuer' | 'audience'> & Partial<Pick<HubConfig, 'jwtClockToleranceSeconds'>>,
+    private readonly perToken = false,
   ) {}
 
+  /**
+   * An external issuer's JWKS (HUB_JWKS_URL, fetched and cached by jose), or the local `issuer` key ring:
+   * every non-retired issuer key verifies, so the issuer key can rotate without a restart (see keys.ts).
+   */
   static async create(config: HubConfig): Promise<CallerTokenVerifier> {
     if (config.jwksUrl) return new CallerTokenVerifier(createRemoteJWKSet(new URL(config.jwksUrl)), config);
-    const issuer = await loadOrCreateKey(config.keysDir, 'issuer');
-    return new CallerTokenVerifier(createLocalJWKSet({ keys: [issuer.publicJwk] }), config);
+    const ring = new KeyRingCache(config.keysDir, 'issuer', { create: true });
+    await ring.get();
+    let cached: { publicJwks: unknown; set: JWTVerifyGetKey } | undefined;
+    const forToken = async (token: string): Promise<JWTVerifyGetKey> => {
+      let kid: string | undefined;
+      try {
+        kid = decodeProtectedHeader(token).kid;
+      } catch {
+        kid = undefined; // malformed: jwtVerify says so
+      }
+      const r = await ring.get({ forKid: kid });
+      if (cached?.publicJwks !== r.publicJwks) cached = { publicJwks: r.publicJwks, set: createLocalJWKSet({ keys: r.publicJwks }) };
+      return cached.set;
+    };
+    return new CallerTokenVerifier(forToken, config, true);
   }
 
   async verify(token: string): Promise<CallerClaims> {
     try {
-      const { payload } = await jwtVerify<CallerClaims>(token, this.keys, {
+      const keys = this.perToken ? await (this.keys as (token: string) => Promise<JWTVerifyGetKey>)(token) : (this.keys as JWTVerifyGetKey);
+      const { payload } = await jwtVerify<CallerClaims>(token, keys, {
         algorithms: [SIGNING_ALG], // refuses alg:none and HS* key-confusion tricks
         issuer: this.config.issuer,
         audience: this.config.audience,
         requiredClaims: ['exp', 'iat', 'sub'],
-        clockTolerance: 5,
+        clockTolerance: this.config.jwtClockToleranceSeconds ?? 5,
       });
       if (!payload.org && !payload.subject_id) throw new AuthenticationError('token names neither an institution (org) nor a subject (subject_id)');
       return payload;
