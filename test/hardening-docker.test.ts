@@ -4,7 +4,7 @@ import { SUBGRAPH_NAMES } from '../src/federation/subgraph';
 
 /**
  * docker/Dockerfile and docker/compose.yaml reference only files, commands and options that exist.
- * js-yaml is in node_modules (a dependency of jest's tooling); the compose file is parsed with it.
+ * The compose file is parsed with js-yaml (a dev dependency).
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require('js-yaml') as { load(text: string): unknown };
