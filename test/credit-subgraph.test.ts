@@ -1,3 +1,4 @@
+import { seededRandom as seeded } from '../src/demo/random';
 import { composeServices } from '@apollo/composition';
 import { graphql, parse, type ExecutionResult } from 'graphql';
 import { creditSubgraph } from '../src/credit';
@@ -18,17 +19,6 @@ const FIXED_COOPERATIVE = '93500101MA60QR2L82';
 const FIXED_FARM_OPERATOR = '500233198506123415';
 const NOW = new Date('2025-11-27T02:00:00Z');
 
-/** mulberry32, so the demo rows are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 20 subjects: the three fixed ones and 17 generated enterprises (valid USCCs). */
 const SUBJECTS = [

@@ -1,3 +1,4 @@
+import { seededRandom as rngOf } from '../src/demo/random';
 import { execFileSync } from 'node:child_process';
 import { composeServices } from '@apollo/composition';
 import { graphql, parse, type GraphQLSchema } from 'graphql';
@@ -20,17 +21,6 @@ const onMysql = process.env.HUB_TEST_DB === 'mysql';
 const MYSQL_URL = 'mysql://hub:hub@127.0.0.1:3306/hub_test_exposure';
 const WAN = 1_000_000; // 1 万元 in fen
 
-/** Deterministic PRNG (mulberry32) so the demo rows are the same on every run. */
-function rngOf(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const day = (offset: number) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
 const uscc = (i: number) => completeUscc(`91500106MA${String(i).padStart(6, '0')}`);

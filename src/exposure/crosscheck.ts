@@ -5,7 +5,7 @@ import { DateScalar, MoneyScalar } from '../federation/scalars';
 import { CallerType, type Caller } from '../identity/caller';
 import { SharingClass, SubjectData } from '../policy/catalog';
 import { Guarantee, GuaranteeStatus, Loan, LoanStatus } from './entities';
-import { compensationWindowStart } from './read';
+import { compensationWindowStart, ownContracts } from './read';
 import { suspendedCooperationsOf } from './supervision/store';
 
 /** Largest number of subjects one crossCheck call accepts. */
@@ -217,12 +217,8 @@ export async function crossCheck(db: Database, caller: Caller, subjectIds: reado
         GROUP BY subject_id`,
       [since, ...ids],
     ) as Promise<Array<Record<string, unknown>>>,
-    bank
-      ? db.dataSource.getRepository(Loan).createQueryBuilder('l').where('l.bankCode = :bank', { bank }).andWhere('l.current = :cur', { cur: true }).andWhere('l.subjectId IN (:...ids)', { ids }).orderBy('l.id', 'ASC').getMany()
-      : Promise.resolve([] as Loan[]),
-    guarantor
-      ? db.dataSource.getRepository(Guarantee).createQueryBuilder('g').where('g.guarantorCode = :guarantor', { guarantor }).andWhere('g.current = :cur', { cur: true }).andWhere('g.subjectId IN (:...ids)', { ids }).orderBy('g.id', 'ASC').getMany()
-      : Promise.resolve([] as Guarantee[]),
+    bank ? ownContracts(db, Loan, 'bank_code', bank, ids, ids.length) : Promise.resolve([] as Loan[]),
+    guarantor ? ownContracts(db, Guarantee, 'guarantor_code', guarantor, ids, ids.length) : Promise.resolve([] as Guarantee[]),
     org ? suspendedCooperationsOf(db, org) : Promise.resolve([]),
   ]);
 

@@ -167,10 +167,20 @@ export function guarantorOf(caller: Caller | undefined): string | null {
   return caller?.type === CallerType.GUARANTOR && caller.orgCode ? caller.orgCode : null;
 }
 
-/** Current contracts one institution reported for the given subjects, one statement per 900 subjects. */
-async function ownContracts<T extends Loan | Guarantee | Compensation>(db: Database, entity: new () => T, reporterColumn: string, reporter: string, subjectIds: readonly string[]): Promise<T[]> {
+/**
+ * Current contracts one institution reported for the given subjects: one statement per `perStatement`
+ * subjects (the cross-check passes all of its ids at once to keep its statement count fixed).
+ */
+export async function ownContracts<T extends Loan | Guarantee | Compensation>(
+  db: Database,
+  entity: new () => T,
+  reporterColumn: 'bank_code' | 'guarantor_code',
+  reporter: string,
+  subjectIds: readonly string[],
+  perStatement = IDS_PER_STATEMENT,
+): Promise<T[]> {
   const rows: T[] = [];
-  for (const ids of chunks([...new Set(subjectIds)])) {
+  for (const ids of chunks([...new Set(subjectIds)], perStatement)) {
     rows.push(...(await selectEntities(db, entity, `${reporterColumn} = ? AND is_current = 1 AND subject_id IN (${placeholders(ids.length)})`, [reporter, ...ids], 'id ASC')));
   }
   return rows;
