@@ -74,7 +74,10 @@ function tcpProxy(targetPort: number) {
 
   it('readiness fails and requests get SERVICE_UNAVAILABLE while it is down; the hub recovers by itself', async () => {
     const q = `query($id: String!) { subject(id: $id) { id taxRecords { taxYear } } }`;
-    expect((await hub.query(q, { id: FIXED_SUBJECTS.enterprise }, bank)).status).toBe(200);
+    const answered: string[] = []; // request ids of every response that carried subject data
+    const first = await hub.query(q, { id: FIXED_SUBJECTS.enterprise }, bank);
+    expect(first.status).toBe(200);
+    answered.push(first.headers.get('x-request-id')!);
     expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
     await proxy.stop();
     const ready = await fetch(`${hub.base}/readyz`);
@@ -99,6 +102,12 @@ function tcpProxy(targetPort: number) {
     const after = await hub.query(q, { id: FIXED_SUBJECTS.enterprise }, bank);
     expect(after.status).toBe(200);
     expect(after.body.errors).toBeUndefined();
+    answered.push(after.headers.get('x-request-id')!);
+    // No access record lost: every answered request has exactly its one record; refused ones returned no data.
+    for (const requestId of answered) {
+      const rows = (await hub.db.dataSource.query('SELECT COUNT(*) AS n FROM audit_access_log WHERE request_id = ?', [requestId])) as Array<{ n: number | string }>;
+      expect(Number(rows[0].n)).toBe(1);
+    }
   });
 });
 

@@ -112,9 +112,16 @@ function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown,
   if (d.decision === 'ALLOW') return value;
   if (d.decision === 'MASK') return applyMask(d.mask!, value, { amountBandBoundariesYuan: activePolicyRules().amountBandBoundariesYuan });
   // One error per denied path, never the value: the code says why, the dataset and rule say where.
-  return new GraphQLError(`${fieldName}: ${DENY_MESSAGES[d.reason!]}`, {
-    extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: policy.dataset, rule: d.rule, subjectId: parent.subjectId ?? parent.id },
-  });
+  // A denial is an expected outcome, not a fault: no stack trace (capturing one per denied field dominates large batches).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`${fieldName}: ${DENY_MESSAGES[d.reason!]}`, {
+      extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: policy.dataset, rule: d.rule, subjectId: parent.subjectId ?? parent.id },
+    });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /**
