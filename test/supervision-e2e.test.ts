@@ -119,6 +119,24 @@ describe(`supervision view and circuit breaker through the gateway (${onMysql ? 
     ]);
     expect(await isCooperationSuspended(hub.db, 'TBANK-C', 'TG-CB')).toBe(true);
 
+    // New business reported under the suspended cooperation is accepted but flagged.
+    const report = await hub.query<{ reportGuarantees: { status: string; created: number; flagged: Array<{ index: number; field: string; reason: string }> } }>(
+      `mutation($records: [PublishRecordInput!]!) { reportGuarantees(records: $records, idempotencyKey: "cb-new-1") { status created flagged { index field reason } } }`,
+      {
+        records: [
+          {
+            sourceRecordId: 'TG-CB-NEW-1',
+            subjectId: testSubject(5, 6),
+            fields: { contractNo: 'TG-CB-NEW-1', bankCode: 'TBANK-C', amount: '300000.00', balance: '300000.00', startDate: day(-1), endDate: day(300), status: 'ACTIVE', feeRate: '0.8', bankShare: '20', guarantorShare: '40', reguaranteeShare: '0', nationalFundShare: '40' },
+          },
+        ],
+      },
+      { org: 'TG-CB' },
+    );
+    expect(report.body.errors).toBeUndefined();
+    expect(report.body.data!.reportGuarantees).toMatchObject({ status: 'COMMITTED', created: 1 });
+    expect(report.body.data!.reportGuarantees.flagged).toEqual([expect.objectContaining({ index: 0, field: 'fields.bankCode', reason: expect.stringMatching(/^COOPERATION_SUSPENDED/) })]);
+
     await grantAll(hub.db, 'TBANK-C', Purpose.LOAN_APPROVAL, [borrower]);
     const cc = await hub.query<{ crossCheck: Array<Record<string, unknown>> }>(
       'query($ids: [String!]!) { crossCheck(subjectIds: $ids) { subjectId cooperationSuspended suspendedCounterparties } }',

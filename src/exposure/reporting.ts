@@ -1,5 +1,6 @@
 import { CallerType, type Caller } from '../identity/caller';
 import { DEFAULT_MAX_AS_OF_AGE_DAYS, type DatasetAdapter, type StorageProfile } from '../publishing/adapter';
+import { cooperationSuspensions } from './supervision/store';
 import { GuaranteeStatus, LoanStatus } from './entities';
 
 /**
@@ -87,6 +88,15 @@ export const guaranteeAdapter: DatasetAdapter = {
     { name: 'reguarantorCode', column: 'reguarantor_code', kind: 'org', orgType: CallerType.GUARANTOR, optional: true, description: '再担保机构 (institution code)' },
     { name: 'smallMicroAgri', column: 'small_micro_agri', kind: 'bool', default: false, description: '支小支农' },
   ],
+  // 银担风险熔断: new business under a suspended cooperation is accepted but flagged.
+  async flag(db, caller, records) {
+    const active = records.filter((r) => r.values.status === GuaranteeStatus.ACTIVE && typeof r.values.bankCode === 'string');
+    if (!active.length || !caller.orgCode) return [];
+    const suspended = await cooperationSuspensions(db, [...new Set(active.map((r) => String(r.values.bankCode)))].map((bank) => [bank, caller.orgCode!] as const));
+    return active
+      .filter((r) => suspended.get(`${r.values.bankCode}|${caller.orgCode}`))
+      .map((r) => ({ index: r.index, sourceRecordId: r.sourceRecordId, field: 'fields.bankCode', reason: `COOPERATION_SUSPENDED: the cooperation with ${String(r.values.bankCode)} is suspended by the risk circuit breaker (银担风险熔断); the guarantee is recorded and flagged` }));
+  },
   check(v) {
     const out: Array<[string, string]> = [];
     if (num(v.balance) > num(v.amount)) out.push(['balance', 'balance exceeds the guaranteed amount']);

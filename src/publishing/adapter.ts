@@ -1,3 +1,4 @@
+import type { Database } from '../db/datasource';
 import { createHash } from 'node:crypto';
 import { checkResidentId, checkSubjectId, checkUscc } from '../identifiers';
 import { isCalendarDate } from '../federation/scalars';
@@ -132,6 +133,11 @@ export interface DatasetAdapter {
   forbiddenFields?: Record<string, string>;
   /** Cross-field rules on the normalised values (by field name); returns rejections as [field, reason]. */
   check?(values: Record<string, unknown>): Array<[string, string]>;
+  /**
+   * Records accepted but flagged (e.g. a guarantee under a suspended bank–guarantor cooperation, 银担风险熔断):
+   * they land like the others; the result lists them so the reporter knows.
+   */
+  flag?(db: Database, caller: Caller, records: readonly NormalizedRecord[]): Promise<Rejection[]>;
 }
 
 /** The oldest data-as-of date a dataset accepts by default: two years back. */

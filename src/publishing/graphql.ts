@@ -105,6 +105,11 @@ export class PublicationResult {
   @Field(() => [RecordRejection], { description: 'Every problem found, by record index.' })
   rejected!: RecordRejection[];
 
+  @Field(() => [RecordRejection], {
+    description: 'Records that landed but are flagged, e.g. a guarantee reported under a bank–guarantor cooperation suspended by the risk circuit breaker (银担风险熔断).',
+  })
+  flagged!: RecordRejection[];
+
   @Field(() => ID, { nullable: true, description: 'Set when the idempotency key had already been used with this same request: the publication whose result this is.' })
   duplicateOf!: string | null;
 

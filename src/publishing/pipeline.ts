@@ -70,6 +70,8 @@ export interface PublicationOutcome {
   rejectedCount: number;
   /** Every problem found: a record may appear more than once (one entry per field at fault). */
   rejected: Rejection[];
+  /** Records accepted but flagged for the reporter's attention (same shape as rejections; they did land). */
+  flagged: Rejection[];
   /** Set when the idempotency key had been used: the publication whose stored result this is. */
   duplicateOf: string | null;
   /** When the batch was committed (or rejected), ISO 8601. */
@@ -419,6 +421,7 @@ function outcome(
     unchanged: counts.unchanged,
     rejectedCount,
     rejected,
+    flagged: [],
     duplicateOf: null,
     at: at.toISOString(),
   };
@@ -472,6 +475,7 @@ async function runBatch(db: Database, caller: Caller, opts: BatchRun): Promise<P
     return outcome(id, adapter.dataset, PublicationStatus.REJECTED, records.length, { created: 0, changed: 0, unchanged: 0 }, rejected, rejectedCount, now);
   }
 
+  const flagged = adapter.flag ? await adapter.flag(db, caller, valid) : [];
   let written: string[] = [];
   let result: PublicationOutcome | null = null;
   for (let attempt = 1; !result; attempt++) {
@@ -481,7 +485,7 @@ async function runBatch(db: Database, caller: Caller, opts: BatchRun): Promise<P
         if (opts.requireExisting && p.created) throw new PublishingError('NOT_FOUND', `no record '${valid[0].sourceRecordId}' in dataset '${adapter.dataset}' to correct`, { reason: 'NO_SUCH_RECORD' });
         yield* apply(adapter, org, p, now);
         const id = yield* insertLog(log(PublicationStatus.COMMITTED, { received: records.length, accepted: valid.length, created: p.created, changed: p.changed, unchanged: p.unchanged, rejected: rejectedCount }));
-        const res = outcome(id, adapter.dataset, PublicationStatus.COMMITTED, records.length, p, rejected, rejectedCount, now);
+        const res = { ...outcome(id, adapter.dataset, PublicationStatus.COMMITTED, records.length, p, rejected, rejectedCount, now), flagged };
         yield write(`INSERT INTO publishing_idempotency (org_code, idem_key, request_hash, publication_id, result_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`, [
           org,
           key,
