@@ -19,17 +19,20 @@ export interface FieldOutcome {
 
 /** Per-request policy state: decisions computed once per subject × dataset, and what was decided per field. */
 export interface RequestPolicy {
-  decisions: Map<string, DatasetDecision | Promise<DatasetDecision>>;
+  /** subjectId → dataset → decision (or its pending computation). */
+  decisions: Map<string, Map<DatasetCode, DatasetDecision | Promise<DatasetDecision>>>;
   /** subjectId → "dataset:Type.field" → outcome. */
   trail: Map<string, Map<string, FieldOutcome>>;
   /** subjectId → consent / approval ids relied on. */
   basis: Map<string, { consentIds: Set<string>; approvalIds: Set<string> }>;
   approvals?: Promise<ApprovalFact[]>;
+  /** Decision inputs once loaded, so later decisions of the request are computed without a promise. */
+  loaded: { approvals?: ApprovalFact[]; consents: Map<string, ConsentFact[]>; related: Map<string, boolean> };
 }
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
   const holder = ctx as HubContext & { policy?: RequestPolicy };
-  holder.policy ??= { decisions: new Map(), trail: new Map(), basis: new Map() };
+  holder.policy ??= { decisions: new Map(), trail: new Map(), basis: new Map(), loaded: { consents: new Map(), related: new Map() } };
   return holder.policy;
 }
 
@@ -41,15 +44,48 @@ function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boo
 
 function datasetDecision(ctx: HubContext, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
   const policy = requestPolicy(ctx);
-  const key = `${subjectId}|${dataset}`;
-  const cached = policy.decisions.get(key);
+  let ofSubject = policy.decisions.get(subjectId);
+  if (!ofSubject) policy.decisions.set(subjectId, (ofSubject = new Map()));
+  const cached = ofSubject.get(dataset);
   if (cached) return cached;
-  const pending = computeDecision(ctx, policy, subjectId, dataset).then((d) => {
-    policy.decisions.set(key, d);
+  const settle = (d: DatasetDecision) => {
+    ofSubject.set(dataset, d);
+    // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
+    if (d.base.consentId || d.base.approvalId) {
+      let basis = policy.basis.get(subjectId);
+      if (!basis) policy.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
+      if (d.base.consentId) basis.consentIds.add(d.base.consentId);
+      if (d.base.approvalId) basis.approvalIds.add(d.base.approvalId);
+    }
     return d;
-  });
-  policy.decisions.set(key, pending);
+  };
+  // Inputs already loaded (the usual case after the request's first list): decide synchronously.
+  const inputs = loadedInputs(ctx, policy, subjectId);
+  if (inputs) return settle(decide(ctx, subjectId, dataset, inputs));
+  const pending = computeDecision(ctx, policy, subjectId, dataset).then(settle);
+  ofSubject.set(dataset, pending);
   return pending;
+}
+
+type DecisionInputs = { consents: ConsentFact[]; approvals: ApprovalFact[]; hasRelationship: boolean };
+
+function needs(ctx: HubContext) {
+  const { caller, purpose } = ctx;
+  const institution = !!caller.orgCode && (caller.type === CallerType.BANK || caller.type === CallerType.GUARANTOR || caller.type === CallerType.REGULATOR);
+  return { institution, consents: institution && purpose !== Purpose.SUPERVISION, relationship: institution && purpose === Purpose.POST_LOAN_MANAGEMENT };
+}
+
+function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string): DecisionInputs | null {
+  const need = needs(ctx);
+  const { loaded } = policy;
+  if (need.institution && !loaded.approvals) return null;
+  if (need.consents && !loaded.consents.has(subjectId)) return null;
+  if (need.relationship && !loaded.related.has(subjectId)) return null;
+  return { consents: loaded.consents.get(subjectId) ?? [], approvals: loaded.approvals ?? [], hasRelationship: loaded.related.get(subjectId) ?? false };
+}
+
+function decide(ctx: HubContext, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
+  return decideDataset({ caller: ctx.caller, purpose: ctx.purpose, subjectId, dataset, ...inputs, now: new Date(), rules: activePolicyRules() });
 }
 
 /**
@@ -66,14 +102,15 @@ export function primePolicy(ctx: HubContext, subjectId: string): void {
 }
 
 async function computeDecision(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode): Promise<DatasetDecision> {
-  const { caller, purpose } = ctx;
-  const institution = caller.orgCode && (caller.type === CallerType.BANK || caller.type === CallerType.GUARANTOR || caller.type === CallerType.REGULATOR);
+  const need = needs(ctx);
   const [consents, approvals, hasRelationship] = await Promise.all([
-    institution && purpose !== Purpose.SUPERVISION ? consentLoader(ctx).load(subjectId) : Promise.resolve([] as ConsentFact[]),
-    institution ? (policy.approvals ??= loadApprovals(ctx.db, caller.orgCode!)) : Promise.resolve([] as ApprovalFact[]),
-    institution && purpose === Purpose.POST_LOAN_MANAGEMENT ? relationshipLoader(ctx).load(subjectId) : Promise.resolve(false),
+    need.consents ? consentLoader(ctx).load(subjectId) : Promise.resolve([] as ConsentFact[]),
+    need.institution ? (policy.approvals ??= loadApprovals(ctx.db, ctx.caller.orgCode!).then((a) => (policy.loaded.approvals = a))) : Promise.resolve([] as ApprovalFact[]),
+    need.relationship ? relationshipLoader(ctx).load(subjectId) : Promise.resolve(false),
   ]);
-  return decideDataset({ caller, purpose, subjectId, dataset, consents, approvals, hasRelationship, now: new Date(), rules: activePolicyRules() });
+  if (need.consents) policy.loaded.consents.set(subjectId, consents);
+  if (need.relationship) policy.loaded.related.set(subjectId, hasRelationship);
+  return decide(ctx, subjectId, dataset, { consents, approvals, hasRelationship });
 }
 
 function consentLoader(ctx: HubContext) {
@@ -90,17 +127,11 @@ function relationshipLoader(ctx: HubContext) {
   });
 }
 
-function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, d: { decision: FieldDecision['decision']; reason?: string }, dd?: DatasetDecision): void {
+function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, d: { decision: FieldDecision['decision']; reason?: string }): void {
   const state = requestPolicy(ctx);
   let fields = state.trail.get(subjectId);
   if (!fields) state.trail.set(subjectId, (fields = new Map()));
   if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: d.decision, reason: d.reason });
-  if (dd && d.decision !== 'DENY') {
-    let basis = state.basis.get(subjectId);
-    if (!basis) state.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
-    if (dd.base.consentId) basis.consentIds.add(dd.base.consentId);
-    if (dd.base.approvalId) basis.approvalIds.add(dd.base.approvalId);
-  }
 }
 
 /** Reading one's own reported contracts is still a read of subject data: logged as ALLOW. */
@@ -108,7 +139,7 @@ const OWN_REPORT = { decision: 'ALLOW', reason: 'OWN_REPORT' } as const;
 
 function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown, subjectId: string, fieldKey: string, fieldName: string, policy: FieldPolicy, dd: DatasetDecision): unknown {
   const d = dd.field(policy);
-  note(ctx, subjectId, fieldKey, policy, d, dd);
+  note(ctx, subjectId, fieldKey, policy, d);
   if (d.decision === 'ALLOW') return value;
   if (d.decision === 'MASK') return applyMask(d.mask!, value, { amountBandBoundariesYuan: activePolicyRules().amountBandBoundariesYuan });
   // One error per denied path, never the value: the code says why, the dataset and rule say where.
