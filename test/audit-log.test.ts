@@ -1,17 +1,13 @@
 /**
- * The access log on a real database: SQLite (temp file) by default, MariaDB/MySQL with HUB_TEST_DB=mysql
- * (HUB_TEST_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/hub_test_audit). One-time setup as root:
- *   CREATE DATABASE IF NOT EXISTS hub_test_audit CHARACTER SET utf8mb4;
- *   CREATE USER IF NOT EXISTS 'hub'@'127.0.0.1' IDENTIFIED BY 'hub';
- *   CREATE USER IF NOT EXISTS 'hub'@'localhost' IDENTIFIED BY 'hub';
- *   GRANT ALL PRIVILEGES ON hub_test_audit.* TO 'hub'@'127.0.0.1', 'hub'@'localhost';
- * Every table in that database is dropped before the migrations run.
+ * The access log on a real database: a fresh SQLite file by default, its own MariaDB/MySQL database with
+ * HUB_TEST_DB=mysql (see test/support/db.ts: TEST_DATABASE_URL, the account needs rights on hub_test%).
  */
+import { freshDatabase, onMysql } from './support/db';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
-import { openDatabase, type Database } from '../src/db/datasource';
+import type { Database } from '../src/db/datasource';
 import { loadOrCreateKey, type SigningKey } from '../src/identity/keys';
 import {
   AccessLogUnavailableError,
@@ -30,8 +26,7 @@ import {
   type AccessRecordInput,
 } from '../src/audit';
 
-const MYSQL = process.env.HUB_TEST_DB === 'mysql';
-const MYSQL_URL = process.env.HUB_TEST_MYSQL_URL || 'mysql://hub:hub@127.0.0.1:3306/hub_test_audit';
+const MYSQL = onMysql;
 const SUBJECTS = ['91350100M000100Y43', '11010519491231002X'];
 const OP_HASH = sha256Hex('query SubjectCredit($id: ID!) { subject(id: $id) { name taxRating } }');
 
@@ -41,17 +36,6 @@ let rogue: SigningKey;
 let tmp: string;
 let jwks: JWK[];
 
-async function dropAllTables(url: string): Promise<void> {
-  const mysql = await import('mysql2/promise');
-  const conn = await mysql.createConnection(url);
-  try {
-    const [rows] = await conn.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()');
-    await conn.query('SET FOREIGN_KEY_CHECKS = 0');
-    for (const r of rows as Array<{ t: string }>) await conn.query(`DROP TABLE \`${r.t}\``);
-  } finally {
-    await conn.end();
-  }
-}
 
 function rec(i: number, over: Partial<AccessRecordInput> = {}): AccessRecordInput {
   return {
@@ -98,8 +82,7 @@ beforeAll(async () => {
   key = await loadOrCreateKey(path.join(tmp, 'keys'), 'audit');
   rogue = await loadOrCreateKey(path.join(tmp, 'keys'), 'rogue');
   jwks = [key.publicJwk];
-  if (MYSQL) await dropAllTables(MYSQL_URL);
-  db = await openDatabase(MYSQL ? MYSQL_URL : `sqlite:${path.join(tmp, 'hub.sqlite')}`, { migrate: true });
+  db = (await freshDatabase('audit')).db;
 });
 
 beforeEach(async () => {

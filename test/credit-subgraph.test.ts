@@ -1,3 +1,4 @@
+import { freshDatabase } from './support/db';
 import { seededRandom as seeded } from '../src/demo/random';
 import { composeServices } from '@apollo/composition';
 import { graphql, parse, type ExecutionResult } from 'graphql';
@@ -167,20 +168,7 @@ const drivers: Array<['sqlite' | 'mysql', () => Promise<Database>]> = [['sqlite'
 if (process.env.HUB_TEST_DB === 'mysql') {
   drivers.push([
     'mysql',
-    async () => {
-      // A database of its own (other suites share hub_test): <base>_credit, emptied and migrated from scratch.
-      const url = new URL(process.env.TEST_DATABASE_URL || 'mysql://hub:hub@127.0.0.1:3306/hub_test');
-      const dbName = `${url.pathname.slice(1) || 'hub_test'}_credit`;
-      const mysql = await import('mysql2/promise');
-      const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
-      await admin.query(`CREATE DATABASE IF NOT EXISTS \`${dbName}\` CHARACTER SET utf8mb4`);
-      await admin.end();
-      url.pathname = `/${dbName}`;
-      const db = await openDatabase(url.toString());
-      await db.dataSource.dropDatabase(); // drops every table in the database
-      await db.dataSource.runMigrations({ transaction: 'each' });
-      return db;
-    },
+    async () => (await freshDatabase('credit')).db,
   ]);
 }
 

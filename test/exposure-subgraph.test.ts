@@ -1,8 +1,9 @@
+import { freshDatabase, onMysql } from './support/db';
+import { WAN, day, guaranteeRow, loanRow } from './support/exposure-rows';
 import { seededRandom as rngOf } from '../src/demo/random';
-import { execFileSync } from 'node:child_process';
 import { composeServices } from '@apollo/composition';
 import { graphql, parse, type GraphQLSchema } from 'graphql';
-import { openDatabase, type Database } from '../src/db/datasource';
+import type { Database } from '../src/db/datasource';
 import { insertRows } from '../src/db/bulk';
 import type { HubContext } from '../src/federation/context';
 import { buildSubgraph, type BuiltSubgraph } from '../src/federation/subgraph';
@@ -17,87 +18,13 @@ import { demoExposure, DEMO_EXPOSURE_SUBJECTS, type CompensationRow, type Guaran
 import { Compensation, Guarantee, GuaranteeStatus, Loan, LoanStatus } from '../src/exposure/entities';
 import { activeRelationships, compensationWindowStart, exposureSummaries } from '../src/exposure/read';
 
-const onMysql = process.env.HUB_TEST_DB === 'mysql';
-const MYSQL_URL = 'mysql://hub:hub@127.0.0.1:3306/hub_test_exposure';
-const WAN = 1_000_000; // 1 万元 in fen
-
-
-const day = (offset: number) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
 const uscc = (i: number) => completeUscc(`91500106MA${String(i).padStart(6, '0')}`);
 
-/** Creates the MariaDB test database and account if missing (root over the unix socket), then empties it. */
-async function freshMysql(): Promise<Database> {
-  const mysql = await import('mysql2/promise');
-  let conn;
-  try {
-    conn = await mysql.createConnection(MYSQL_URL);
-  } catch {
-    const sql =
-      "CREATE DATABASE IF NOT EXISTS hub_test_exposure CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; " +
-      "CREATE USER IF NOT EXISTS 'hub'@'127.0.0.1' IDENTIFIED BY 'hub'; CREATE USER IF NOT EXISTS 'hub'@'localhost' IDENTIFIED BY 'hub'; " +
-      "GRANT ALL PRIVILEGES ON hub_test_exposure.* TO 'hub'@'127.0.0.1'; GRANT ALL PRIVILEGES ON hub_test_exposure.* TO 'hub'@'localhost'; FLUSH PRIVILEGES;";
-    execFileSync('mariadb', ['-uroot', '-e', sql]);
-    conn = await mysql.createConnection(MYSQL_URL);
-  }
-  try {
-    const [tables] = await conn.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()');
-    await conn.query('SET FOREIGN_KEY_CHECKS = 0');
-    for (const { t } of tables as Array<{ t: string }>) await conn.query(`DROP TABLE \`${t}\``);
-    await conn.query('SET FOREIGN_KEY_CHECKS = 1');
-  } finally {
-    await conn.end();
-  }
-  return openDatabase(MYSQL_URL, { migrate: true });
-}
 
-function loan(subjectId: string, bankCode: string, contractNo: string, patch: Partial<LoanRow>): LoanRow {
-  return {
-    contractNo,
-    bankCode,
-    subjectId,
-    amount: 100 * WAN,
-    balance: 100 * WAN,
-    startDate: day(-100),
-    maturityDate: day(265),
-    status: LoanStatus.NORMAL,
-    overdueDays: 0,
-    overdueAmount: 0,
-    interestRate: 3.85,
-    usage: '流动资金',
-    guaranteeContractNo: null,
-    reportedAt: new Date(),
-    sourceRecordId: `LN-${contractNo}`,
-    version: 1,
-    current: true,
-    ...patch,
-  };
-}
+const loan = (subjectId: string, bankCode: string, contractNo: string, patch: Partial<LoanRow>): LoanRow => loanRow(subjectId, bankCode, { contractNo, ...patch });
 
-function guarantee(subjectId: string, guarantorCode: string, bankCode: string, contractNo: string, patch: Partial<GuaranteeRow>): GuaranteeRow {
-  return {
-    contractNo,
-    guarantorCode,
-    bankCode,
-    subjectId,
-    amount: 80 * WAN,
-    balance: 80 * WAN,
-    startDate: day(-100),
-    endDate: day(265),
-    status: GuaranteeStatus.ACTIVE,
-    feeRate: 0.8,
-    bankShare: 20,
-    guarantorShare: 40,
-    reguaranteeShare: 20,
-    nationalFundShare: 20,
-    reguarantorCode: 'CQ-REGUAR',
-    smallMicroAgri: true,
-    reportedAt: new Date(),
-    sourceRecordId: `GT-${contractNo}`,
-    version: 1,
-    current: true,
-    ...patch,
-  };
-}
+const guarantee = (subjectId: string, guarantorCode: string, bankCode: string, contractNo: string, patch: Partial<GuaranteeRow>): GuaranteeRow =>
+  guaranteeRow(subjectId, guarantorCode, bankCode, { contractNo, amount: 80 * WAN, balance: 80 * WAN, ...patch });
 
 function compensation(subjectId: string, guarantorCode: string, contractNo: string, amount: number, paidOn: string, patch: Partial<CompensationRow> = {}): CompensationRow {
   return {
@@ -208,7 +135,7 @@ describe('exposure subgraph', () => {
     }
 
     beforeAll(async () => {
-      db = onMysql ? await freshMysql() : await openDatabase('sqlite::memory:', { migrate: true });
+      db = (await freshDatabase('exposure')).db;
       schema = exposure.schema;
       rows = demoExposure(demoSubjects, rngOf(7), new Date());
       rows.Loan.push(

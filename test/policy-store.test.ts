@@ -1,5 +1,6 @@
+import { freshDatabase, onMysql } from './support/db';
 import { createHash } from 'node:crypto';
-import { openDatabase, type Database } from '../src/db/datasource';
+import type { Database } from '../src/db/datasource';
 import { completeUscc } from '../src/identifiers';
 import { CallerType } from '../src/identity/caller';
 import { SharingClass } from '../src/policy/catalog';
@@ -20,9 +21,6 @@ import {
 } from '../src/policy/store';
 import { Policy1764201600400 } from '../migrations/1764201600400-policy';
 
-/** HUB_TEST_DB=mysql runs the same tests on the local MariaDB. */
-const MYSQL_URL = 'mysql://hub:hub@127.0.0.1:3306/hub_test_policy';
-const URL = process.env.HUB_TEST_DB === 'mysql' ? MYSQL_URL : 'sqlite::memory:';
 const POLICY_TABLES = ['policy_data_use_application', 'policy_subject_consent'];
 
 const NOW = new Date('2025-06-01T04:00:00.123Z');
@@ -37,22 +35,9 @@ const PERSON = '11010519491231002X';
 
 let db: Database;
 
-async function dropAllTables(url: string): Promise<void> {
-  const mysql = await import('mysql2/promise');
-  const conn = await mysql.createConnection(url);
-  try {
-    const [rows] = await conn.query('SHOW TABLES');
-    await conn.query('SET FOREIGN_KEY_CHECKS = 0');
-    for (const row of rows as Record<string, string>[]) await conn.query(`DROP TABLE \`${Object.values(row)[0]}\``);
-    await conn.query('SET FOREIGN_KEY_CHECKS = 1');
-  } finally {
-    await conn.end();
-  }
-}
 
 beforeAll(async () => {
-  if (URL.startsWith('mysql')) await dropAllTables(URL);
-  db = await openDatabase(URL, { migrate: true });
+  db = (await freshDatabase('policy')).db;
 });
 
 afterAll(async () => {
@@ -81,7 +66,7 @@ async function pendingPolicyChanges(): Promise<string[]> {
   return log.upQueries.map((q) => q.query).filter((q) => POLICY_TABLES.some((t) => q.includes(t)));
 }
 
-describe(`schema (${URL.startsWith('mysql') ? 'MariaDB' : 'SQLite'})`, () => {
+describe(`schema (${onMysql ? 'MariaDB' : 'SQLite'})`, () => {
   it('the migration matches the entities: the schema builder has nothing to change for the policy tables', async () => {
     expect(await pendingPolicyChanges()).toEqual([]);
   });

@@ -26,20 +26,13 @@ import {
   rowToRecord,
   toDbTime,
 } from './store';
-import { CHECKPOINT_JWS_TYPE } from './writer';
+import { CHECKPOINT_JWS_TYPE, type Checkpoint } from './writer';
 
 export const EXPORT_FORMAT = 'zyd-hub-access-log-export/1';
 const DEFAULT_PAGE = 5000;
 
-export interface StoredCheckpoint {
-  id: number;
-  chainId: string;
-  seq: number;
-  headHash: string;
-  time: Date;
-  kid: string;
-  jws: string;
-}
+/** A checkpoint as stored (the writer's Checkpoint). */
+export type StoredCheckpoint = Checkpoint;
 
 export interface ChainBoundary {
   chainId: string;
