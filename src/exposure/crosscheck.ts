@@ -5,7 +5,7 @@ import { DateScalar, MoneyScalar } from '../federation/scalars';
 import { CallerType, type Caller } from '../identity/caller';
 import { SharingClass, SubjectData } from '../policy/catalog';
 import { Guarantee, GuaranteeStatus, Loan, LoanStatus } from './entities';
-import { compensationWindowStart, ownContracts } from './read';
+import { compensationTotals, compensationWindowStart, ownContracts } from './read';
 import { suspendedCooperationsOf } from './supervision/store';
 
 /** Largest number of subjects one crossCheck call accepts. */
@@ -210,13 +210,7 @@ export async function crossCheck(db: Database, caller: Caller, subjectIds: reado
         GROUP BY subject_id`,
       [guarantor, org, org, ...ids],
     ) as Promise<Array<Record<string, unknown>>>,
-    db.dataSource.query(
-      `SELECT subject_id AS subjectId, COUNT(*) AS cnt, SUM(amount_fen) AS total
-         FROM exposure_compensation
-        WHERE is_current = 1 AND paid_on >= ? AND subject_id IN (${inList})
-        GROUP BY subject_id`,
-      [since, ...ids],
-    ) as Promise<Array<Record<string, unknown>>>,
+    compensationTotals(db, ids, since),
     bank ? ownContracts(db, Loan, 'bank_code', bank, ids, ids.length) : Promise.resolve([] as Loan[]),
     guarantor ? ownContracts(db, Guarantee, 'guarantor_code', guarantor, ids, ids.length) : Promise.resolve([] as Guarantee[]),
     org ? suspendedCooperationsOf(db, org) : Promise.resolve([]),
@@ -253,8 +247,8 @@ export async function crossCheck(db: Database, caller: Caller, subjectIds: reado
   for (const r of compensations) {
     const s = results.get(String(r.subjectId));
     if (!s) continue;
-    s.compensationCount = num(r.cnt);
-    s.compensationTotal = num(r.total);
+    s.compensationCount = num(r.compensationCount);
+    s.compensationTotal = num(r.compensationTotal);
   }
   for (const l of ownLoans) results.get(l.subjectId)?.ownLoans.push(l);
   for (const g of ownGuarantees) results.get(g.subjectId)?.ownGuarantees.push(g);

@@ -56,6 +56,17 @@ function emptySummary(subjectId: string, since: string, asOf: Date): ExposureSum
   };
 }
 
+/** 代偿 per subject paid on or after `since` (YYYY-MM-DD), current versions: one GROUP BY over the given ids. */
+export function compensationTotals(db: Database, ids: readonly string[], since: string): Promise<Array<{ subjectId: string; compensationCount: unknown; compensationTotal: unknown }>> {
+  return db.dataSource.query(
+    `SELECT subject_id AS subjectId, COUNT(*) AS compensationCount, SUM(amount_fen) AS compensationTotal
+       FROM exposure_compensation
+      WHERE is_current = 1 AND paid_on >= ? AND subject_id IN (${placeholders(ids.length)})
+      GROUP BY subject_id`,
+    [since, ...ids],
+  );
+}
+
 /**
  * System-wide exposure summaries of the given subjects across all reporting institutions: one
  * GROUP BY statement per table (loans, guarantees, compensations) for up to 900 subjects.
@@ -93,13 +104,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
           GROUP BY subject_id`,
         ids,
       ) as Promise<Array<Record<string, unknown>>>,
-      db.dataSource.query(
-        `SELECT subject_id AS subjectId, COUNT(*) AS compensationCount, SUM(amount_fen) AS compensationTotal
-           FROM exposure_compensation
-          WHERE is_current = 1 AND paid_on >= ? AND subject_id IN (${inList})
-          GROUP BY subject_id`,
-        [since, ...ids],
-      ) as Promise<Array<Record<string, unknown>>>,
+      compensationTotals(db, ids, since),
     ]);
     for (const row of loans) {
       const s = result.get(String(row.subjectId));
