@@ -127,6 +127,12 @@ async function serve(databaseUrl: string, subjects: number): Promise<void> {
   const served: Served = { on: on.url, off: off.url, token, ids };
   process.send!(served);
   process.on('message', async (m) => {
+    // Server CPU time (user + system, µs) so the load side can compute CPU per request: steadier than
+    // throughput on a 2-core machine where the load generator competes for the same cores.
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuMicros: user + system });
+    }
     if (m === 'stop') {
       await on.stop();
       await off.stop();
@@ -156,6 +162,8 @@ async function createMysqlDatabase(databaseUrl: string): Promise<void> {
 
 interface Measured {
   requestsPerSecond: number;
+  /** Server CPU (both gateways share the process; only one is loaded at a time) per answered request. */
+  cpuMsPerRequest: number;
   p50: number;
   p95: number;
   p99: number;
@@ -186,6 +194,7 @@ function load(url: string, body: string, token: string, connections: number, dur
         latencies.sort((a, b) => a - b);
         resolve({
           requestsPerSecond: result.requests.total / result.duration,
+          cpuMsPerRequest: NaN,
           p50: percentile(latencies, 50),
           p95: percentile(latencies, 95),
           p99: percentile(latencies, 99),
@@ -196,6 +205,19 @@ function load(url: string, body: string, token: string, connections: number, dur
       },
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (m && typeof m === 'object' && 'cpuMicros' in m) {
+        child.off('message', onMessage);
+        resolve((m as { cpuMicros: number }).cpuMicros);
+      }
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
   });
 }
 
@@ -222,13 +244,29 @@ async function measure(database: string, databaseUrl: string, opts: { connection
       for (const which of ['on', 'off'] as const) {
         const url = served[which];
         if (opts.warmup > 0) await load(url, body, served.token, opts.connections, opts.warmup);
-        runs[which].push(await load(url, body, served.token, opts.connections, opts.duration));
+        const before = await serverCpu(child);
+        const m = await load(url, body, served.token, opts.connections, opts.duration);
+        m.cpuMsPerRequest = (await serverCpu(child)) - before;
+        m.cpuMsPerRequest = m.cpuMsPerRequest / 1000 / Math.max(1, m.requests);
+        runs[which].push(m);
       }
     }
-    const best = (list: Measured[]) => list.reduce((x, y) => (y.requestsPerSecond > x.requestsPerSecond ? y : x));
-    const on = best(runs.on);
-    const off = best(runs.off);
-    return { database, subjects: served.ids.length, identicalAnswers: identical, policyOn: on, policyOff: off, ratio: on.requestsPerSecond / off.requestsPerSecond, rounds: runs };
+    // Rounds alternate on/off; the median round of each side is compared (one lucky or unlucky round moves nothing).
+    const median = (list: Measured[], key: 'requestsPerSecond' | 'cpuMsPerRequest') => [...list].sort((x, y) => x[key] - y[key])[Math.floor((list.length - 1) / 2)];
+    const on = median(runs.on, 'requestsPerSecond');
+    const off = median(runs.off, 'requestsPerSecond');
+    const cpuOn = median(runs.on, 'cpuMsPerRequest').cpuMsPerRequest;
+    const cpuOff = median(runs.off, 'cpuMsPerRequest').cpuMsPerRequest;
+    return {
+      database,
+      subjects: served.ids.length,
+      identicalAnswers: identical,
+      policyOn: on,
+      policyOff: off,
+      ratio: on.requestsPerSecond / off.requestsPerSecond,
+      cpuMsPerRequest: { on: cpuOn, off: cpuOff, ratio: cpuOff / cpuOn },
+      rounds: runs,
+    };
   } finally {
     child.send('stop');
     await new Promise((done) => child.once('exit', done));
@@ -260,16 +298,22 @@ async function main(): Promise<void> {
   const lines = [
     `Policy cost: ${opts.subjects}-subject credit query as ${ORG} / ${PURPOSE}, access log ${process.argv.includes('--no-access-log') ? 'off' : 'on'}, ${opts.connections} connections, ${opts.duration} s (after ${opts.warmup} s warm-up), ${os.cpus().length} CPUs, Node ${process.version}`,
     '',
-    '| database | gateway | requests/s | p50 ms | p95 ms | p99 ms | non-2xx / errors |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| database | gateway | requests/s (median of rounds) | p50 ms | p95 ms | p99 ms | server CPU ms/request | non-2xx / errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
-    for (const [label, m] of [['policy on', r.policyOn], ['policy off', r.policyOff]] as const) {
-      lines.push(`| ${r.database} | ${label} | ${fmt(m.requestsPerSecond)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${m.non2xx} / ${m.errors} |`);
+    for (const [label, m, cpu] of [['policy on', r.policyOn, r.cpuMsPerRequest.on], ['policy off', r.policyOff, r.cpuMsPerRequest.off]] as const) {
+      lines.push(`| ${r.database} | ${label} | ${fmt(m.requestsPerSecond)} | ${fmt(m.p50, 0)} | ${fmt(m.p95, 0)} | ${fmt(m.p99, 0)} | ${fmt(cpu, 2)} | ${m.non2xx} / ${m.errors} |`);
     }
   }
   lines.push('');
-  for (const r of results) lines.push(`- ${r.database}: throughput ratio on/off = ${fmt(r.ratio, 3)} → policy costs ${fmt((1 - r.ratio) * 100)}% (target ≤ 10%)${r.identicalAnswers ? '' : ' — answers differed!'}`);
+  for (const r of results) {
+    lines.push(
+      `- ${r.database}: throughput ratio on/off = ${fmt(r.ratio, 3)} → policy costs ${fmt((1 - r.ratio) * 100)}% of throughput; ` +
+        `server CPU per request ${fmt(r.cpuMsPerRequest.on, 2)} vs ${fmt(r.cpuMsPerRequest.off, 2)} ms → ${fmt((1 - r.cpuMsPerRequest.ratio) * 100)}% (target ≤ 10%)` +
+        `; rounds on: ${r.rounds.on.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}; off: ${r.rounds.off.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}${r.identicalAnswers ? '' : ' — answers differed!'}`,
+    );
+  }
   console.log(lines.join('\n'));
 
   const outDir = path.basename(path.dirname(__dirname)) === 'dist' ? path.resolve(__dirname, '../../bench/results') : path.resolve(__dirname, 'results');

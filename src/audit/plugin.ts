@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { GraphQLError, print } from 'graphql';
+import { GraphQLError, print, type DocumentNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { HubContext } from '../federation/context';
-import { requestPolicy } from '../policy/enforce';
+import { readOutcomes } from '../policy/enforce';
 import type { AccessRecordInput } from './chain';
 import { AccessLogUnavailableError, type AccessLogWriter } from './writer';
 import { setPublicationListener, type PublicationEvent } from '../publishing';
@@ -15,6 +15,15 @@ export function accessLogUnavailable(requestId: string): GraphQLError {
   });
 }
 
+/** Apollo reuses one parsed document per distinct operation text: its hash is computed once. */
+const operationHashes = new WeakMap<DocumentNode, string>();
+function hashOf(document: DocumentNode | undefined): string {
+  if (!document) return crypto.createHash('sha256').update('').digest('hex');
+  let hash = operationHashes.get(document);
+  if (!hash) operationHashes.set(document, (hash = crypto.createHash('sha256').update(print(document)).digest('hex')));
+  return hash;
+}
+
 /**
  * "No log, no data": after execution, one access record per subject the request touched (every field
  * asked, with its ALLOW / MASK / DENY decision) is appended and committed before the response leaves.
@@ -25,29 +34,25 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue: ctx, response, document, operationName }) {
-          const policy = requestPolicy(ctx);
-          if (!policy.trail.size) return;
+          const reads = [...readOutcomes(ctx)];
+          if (!reads.length) return;
           const time = new Date();
-          const operationHash = crypto.createHash('sha256').update(document ? print(document) : '').digest('hex');
-          const records: AccessRecordInput[] = [];
-          for (const [subjectId, fields] of policy.trail) {
-            const basis = policy.basis.get(subjectId);
-            records.push({
-              recordType: 'READ',
-              time,
-              requestId: ctx.requestId,
-              callerType: ctx.caller.type,
-              callerOrg: ctx.caller.orgCode ?? null,
-              callerUser: ctx.caller.userId,
-              purpose: ctx.purpose ?? null,
-              subjectId,
-              operationName: operationName ?? null,
-              operationHash,
-              consentIds: [...(basis?.consentIds ?? [])].sort(),
-              approvalIds: [...(basis?.approvalIds ?? [])].sort(),
-              fields: [...fields.values()].map((f) => ({ dataset: f.dataset, field: f.field, decision: f.decision, ...(f.reason ? { reason: f.reason } : {}) })),
-            });
-          }
+          const operationHash = hashOf(document);
+          const records: AccessRecordInput[] = reads.map(({ subjectId, subject, fields }) => ({
+            recordType: 'READ',
+            time,
+            requestId: ctx.requestId,
+            callerType: ctx.caller.type,
+            callerOrg: ctx.caller.orgCode ?? null,
+            callerUser: ctx.caller.userId,
+            purpose: ctx.purpose ?? null,
+            subjectId,
+            operationName: operationName ?? null,
+            operationHash,
+            consentIds: [...subject.consentIds].sort(),
+            approvalIds: [...subject.approvalIds].sort(),
+            fields,
+          }));
           const started = process.hrtime.bigint();
           const role = writer.chainId.split('-')[0];
           const m = metrics();

@@ -3,13 +3,10 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { HubContext } from '../federation/context';
+import { readOutcomes } from '../policy/enforce';
 import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from './db-errors';
 import { OPERATION_LIMIT_CODE } from './limits';
 import { metrics, operationLabel } from './metrics';
-
-interface PolicyTrail {
-  trail?: Map<string, Map<string, { decision?: string; reason?: string }>>;
-}
 
 /** graphql-armor's refusals ("Syntax Error: Token limit of 4000 exceeded, found 4001.") → one code for every limit. */
 const ARMOR_LIMIT_RE = /^Syntax Error: ((Token|Aliases|Directives|Depth|Query Cost) limit of \d+ exceeded.*)$/;
@@ -79,20 +76,17 @@ export function observabilityPlugin(role: string, log: Logger): ApolloServerPlug
           m.requests.inc({ role, operation: operationName2, outcome });
           m.duration.observe({ role, operation: operationName2 }, seconds);
           let subjects = 0;
-          const trail = (ctx as HubContext & { policy?: PolicyTrail }).policy?.trail;
-          if (trail) {
-            const counts = new Map<string, number>();
-            for (const fields of trail.values()) {
-              subjects++;
-              for (const o of fields.values()) {
-                const key = `${o.decision ?? 'UNKNOWN'}\u0000${o.reason ?? 'NONE'}`;
-                counts.set(key, (counts.get(key) ?? 0) + 1);
-              }
+          const counts = new Map<string, number>();
+          for (const { fields } of readOutcomes(ctx)) {
+            subjects++;
+            for (const o of fields) {
+              const key = `${o.decision}\u0000${o.reason ?? 'NONE'}`;
+              counts.set(key, (counts.get(key) ?? 0) + 1);
             }
-            for (const [key, n] of counts) {
-              const [decision, reason] = key.split('\u0000');
-              m.decisions.inc({ decision, reason }, n);
-            }
+          }
+          for (const [key, n] of counts) {
+            const [decision, reason] = key.split('\u0000');
+            m.decisions.inc({ decision, reason }, n);
           }
           log.info(
             {

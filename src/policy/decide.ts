@@ -192,7 +192,7 @@ export function decideDataset(input: DatasetDecisionInput): DatasetDecision {
   else if (!plan.allowAll && !plan.conditional.ok) base.conditionalDenyReason = plan.conditional.reason;
   Object.freeze(base);
 
-  const memo = new WeakMap<FieldPolicy, FieldDecision>();
+  const memo = fieldMemo(plan);
   const { dataset } = input;
   return {
     dataset,
@@ -209,6 +209,27 @@ export function decideDataset(input: DatasetDecisionInput): DatasetDecision {
       return d;
     },
   };
+}
+
+/**
+ * Field decisions depend on the plan's gates only (not on which consent or approval matched), and a request's
+ * subjects mostly share a handful of plans: their field decisions are memoised per plan shape, process-wide.
+ * The number of shapes is bounded by the combinations of rules, reasons and masks.
+ */
+const fieldMemos = new Map<string, WeakMap<FieldPolicy, FieldDecision>>();
+function fieldMemo(plan: Plan): WeakMap<FieldPolicy, FieldDecision> {
+  const c = plan.conditional;
+  const shape = [
+    plan.denyAll ? `${plan.denyAll.reason}/${plan.denyAll.rule}` : '',
+    plan.allowAll ?? '',
+    c.ok ? `+${c.rule}` : `-${c.reason}/${c.rule}`,
+    plan.personal.clear ? plan.personal.rule : '',
+    plan.defaultMask,
+    plan.maskDeclared ? 'M' : '',
+  ].join('|');
+  let memo = fieldMemos.get(shape);
+  if (!memo) fieldMemos.set(shape, (memo = new WeakMap()));
+  return memo;
 }
 
 function decideField(plan: Plan, policy: FieldPolicy): FieldDecision {
@@ -239,36 +260,30 @@ function allow(rule: PolicyRuleId): FieldDecision {
   return Object.freeze({ decision: 'ALLOW', rule });
 }
 
+function denied(reason: DenyReason, rule: PolicyRuleId, rules: PolicyRules): Plan {
+  return { denyAll: { reason, rule }, conditional: { ok: false, reason, rule }, personal: { clear: false }, defaultMask: rules.defaultPersonalMask };
+}
+function full(rule: PolicyRuleId, rules: PolicyRules): Plan {
+  return { allowAll: rule, conditional: { ok: true, rule }, personal: { clear: true, rule }, defaultMask: rules.defaultPersonalMask };
+}
+
 function makePlan(input: DatasetDecisionInput, rules: PolicyRules): Plan {
   const { caller, purpose, dataset } = input;
-  const denied = (reason: DenyReason, rule: PolicyRuleId): Plan => ({
-    denyAll: { reason, rule },
-    conditional: { ok: false, reason, rule },
-    personal: { clear: false },
-    defaultMask: rules.defaultPersonalMask,
-  });
-  const full = (rule: PolicyRuleId): Plan => ({
-    allowAll: rule,
-    conditional: { ok: true, rule },
-    personal: { clear: true, rule },
-    defaultMask: rules.defaultPersonalMask,
-  });
-
   if (caller.type === CallerType.SUBJECT) {
     const own = rules.subjectReadsOwnData && !!caller.subjectId && caller.subjectId === input.subjectId;
-    return own ? full('subject.own_data') : denied('NOT_OWN_SUBJECT', 'subject.not_own');
+    return own ? full('subject.own_data', rules) : denied('NOT_OWN_SUBJECT', 'subject.not_own', rules);
   }
-  if (!purpose) return denied('PURPOSE_REQUIRED', 'purpose.required');
+  if (!purpose) return denied('PURPOSE_REQUIRED', 'purpose.required', rules);
   if (
     caller.type === CallerType.DEPARTMENT &&
     rules.publisherReadsOwnDataset &&
     !!caller.orgCode &&
     rules.datasetPublishers[dataset] === caller.orgCode
   ) {
-    return full('publisher.own_dataset');
+    return full('publisher.own_dataset', rules);
   }
   const allowedPurposes = rules.purposesByCallerType[caller.type] ?? [];
-  if (!allowedPurposes.includes(purpose)) return denied('PURPOSE_NOT_ALLOWED', 'purpose.not_allowed');
+  if (!allowedPurposes.includes(purpose)) return denied('PURPOSE_NOT_ALLOWED', 'purpose.not_allowed', rules);
 
   // --- matching, done once ---
   const consent = matchConsent(input, purpose);

@@ -9,6 +9,12 @@ import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
 import { loadApprovals, loadConsents } from './store';
 
+/** A policy-controlled field of the executable schema: `Type.field` and its catalog entry. */
+export interface PolicedField {
+  key: string;
+  policy: FieldPolicy;
+}
+
 /** What the request decided for one field of one subject (the access log's raw material). */
 export interface FieldOutcome {
   dataset: DatasetCode;
@@ -17,14 +23,22 @@ export interface FieldOutcome {
   reason?: string;
 }
 
-/** Per-request policy state: decisions computed once per subject × dataset, and what was decided per field. */
+/** Everything the request decided about one subject. */
+export interface SubjectPolicy {
+  /** dataset → decision (or its pending computation), computed once. */
+  decisions: Map<DatasetCode, DatasetDecision | Promise<DatasetDecision>>;
+  /** The fields read, each with the decision applied (the first one, if read several times). */
+  trail: Map<PolicedField, FieldDecision>;
+  /** Consent / approval ids relied on. */
+  consentIds: Set<string>;
+  approvalIds: Set<string>;
+}
+
+/** Per-request policy state, one entry per subject the request touched. */
 export interface RequestPolicy {
-  /** subjectId → dataset → decision (or its pending computation). */
-  decisions: Map<string, Map<DatasetCode, DatasetDecision | Promise<DatasetDecision>>>;
-  /** subjectId → "dataset:Type.field" → outcome. */
-  trail: Map<string, Map<string, FieldOutcome>>;
-  /** subjectId → consent / approval ids relied on. */
-  basis: Map<string, { consentIds: Set<string>; approvalIds: Set<string> }>;
+  subjects: Map<string, SubjectPolicy>;
+  /** When the request's decisions are taken. */
+  now?: Date;
   approvals?: Promise<ApprovalFact[]>;
   /** Decision inputs once loaded, so later decisions of the request are computed without a promise. */
   loaded: { approvals?: ApprovalFact[]; consents: Map<string, ConsentFact[]>; related: Map<string, boolean> };
@@ -32,8 +46,26 @@ export interface RequestPolicy {
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
   const holder = ctx as HubContext & { policy?: RequestPolicy };
-  holder.policy ??= { decisions: new Map(), trail: new Map(), basis: new Map(), loaded: { consents: new Map(), related: new Map() } };
+  holder.policy ??= { subjects: new Map(), loaded: { consents: new Map(), related: new Map() } };
   return holder.policy;
+}
+
+function subjectPolicy(policy: RequestPolicy, subjectId: string): SubjectPolicy {
+  let found = policy.subjects.get(subjectId);
+  if (!found) policy.subjects.set(subjectId, (found = { decisions: new Map(), trail: new Map(), consentIds: new Set(), approvalIds: new Set() }));
+  return found;
+}
+
+/** The subjects whose fields the request read, each with every field's outcome (for the access log and metrics). */
+export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: FieldOutcome[] }> {
+  const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
+  if (!policy) return;
+  for (const [subjectId, subject] of policy.subjects) {
+    if (!subject.trail.size) continue;
+    const fields: FieldOutcome[] = [];
+    for (const [f, d] of subject.trail) fields.push({ dataset: f.policy.dataset, field: f.key, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) });
+    yield { subjectId, subject, fields };
+  }
 }
 
 /** The reporting institution always sees its own contracts: it is the source of that data. */
@@ -44,26 +76,25 @@ function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boo
 
 function datasetDecision(ctx: HubContext, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
   const policy = requestPolicy(ctx);
-  let ofSubject = policy.decisions.get(subjectId);
-  if (!ofSubject) policy.decisions.set(subjectId, (ofSubject = new Map()));
-  const cached = ofSubject.get(dataset);
+  const subject = subjectPolicy(policy, subjectId);
+  return decisionOf(ctx, policy, subject, subjectId, dataset);
+}
+
+function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
+  const cached = subject.decisions.get(dataset);
   if (cached) return cached;
   const settle = (d: DatasetDecision) => {
-    ofSubject.set(dataset, d);
+    subject.decisions.set(dataset, d);
     // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
-    if (d.base.consentId || d.base.approvalId) {
-      let basis = policy.basis.get(subjectId);
-      if (!basis) policy.basis.set(subjectId, (basis = { consentIds: new Set(), approvalIds: new Set() }));
-      if (d.base.consentId) basis.consentIds.add(d.base.consentId);
-      if (d.base.approvalId) basis.approvalIds.add(d.base.approvalId);
-    }
+    if (d.base.consentId) subject.consentIds.add(d.base.consentId);
+    if (d.base.approvalId) subject.approvalIds.add(d.base.approvalId);
     return d;
   };
   // Inputs already loaded (the usual case after the request's first list): decide synchronously.
   const inputs = loadedInputs(ctx, policy, subjectId);
   if (inputs) return settle(decide(ctx, subjectId, dataset, inputs));
   const pending = computeDecision(ctx, policy, subjectId, dataset).then(settle);
-  ofSubject.set(dataset, pending);
+  subject.decisions.set(dataset, pending);
   return pending;
 }
 
@@ -85,7 +116,10 @@ function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string)
 }
 
 function decide(ctx: HubContext, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
-  return decideDataset({ caller: ctx.caller, purpose: ctx.purpose, subjectId, dataset, ...inputs, now: new Date(), rules: activePolicyRules() });
+  // One instant per request: every decision of the request is taken at the same time.
+  const policy = requestPolicy(ctx);
+  policy.now ??= new Date();
+  return decideDataset({ caller: ctx.caller, purpose: ctx.purpose, subjectId, dataset, ...inputs, now: policy.now, rules: activePolicyRules() });
 }
 
 /**
@@ -127,19 +161,16 @@ function relationshipLoader(ctx: HubContext) {
   });
 }
 
-function note(ctx: HubContext, subjectId: string, fieldKey: string, policy: FieldPolicy, d: { decision: FieldDecision['decision']; reason?: string }): void {
-  const state = requestPolicy(ctx);
-  let fields = state.trail.get(subjectId);
-  if (!fields) state.trail.set(subjectId, (fields = new Map()));
-  if (!fields.has(fieldKey)) fields.set(fieldKey, { dataset: policy.dataset, field: fieldKey, decision: d.decision, reason: d.reason });
+function note(subject: SubjectPolicy, field: PolicedField, d: FieldDecision): void {
+  if (!subject.trail.has(field)) subject.trail.set(field, d);
 }
 
 /** Reading one's own reported contracts is still a read of subject data: logged as ALLOW. */
-const OWN_REPORT = { decision: 'ALLOW', reason: 'OWN_REPORT' } as const;
+const OWN_REPORT = Object.freeze({ decision: 'ALLOW', reason: 'OWN_REPORT', rule: 'unconditional.open' }) as unknown as FieldDecision;
 
-function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown, subjectId: string, fieldKey: string, fieldName: string, policy: FieldPolicy, dd: DatasetDecision): unknown {
-  const d = dd.field(policy);
-  note(ctx, subjectId, fieldKey, policy, d);
+function apply(row: Record<string, unknown>, value: unknown, subject: SubjectPolicy, field: PolicedField, fieldName: string, dd: DatasetDecision): unknown {
+  const d = dd.field(field.policy);
+  note(subject, field, d);
   if (d.decision === 'ALLOW') return value;
   if (d.decision === 'MASK') return applyMask(d.mask!, value, { amountBandBoundariesYuan: activePolicyRules().amountBandBoundariesYuan });
   // One error per denied path, never the value: the code says why, the dataset and rule say where.
@@ -148,7 +179,7 @@ function apply(ctx: HubContext, parent: Record<string, unknown>, value: unknown,
   Error.stackTraceLimit = 0;
   try {
     return new GraphQLError(`${fieldName}: ${DENY_MESSAGES[d.reason!]}`, {
-      extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: policy.dataset, rule: d.rule, subjectId: parent.subjectId ?? parent.id },
+      extensions: { code: 'FORBIDDEN', reason: d.reason, dataset: field.policy.dataset, rule: d.rule, subjectId: row.subjectId ?? row.id },
     });
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
@@ -169,17 +200,23 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
     const field = type.getFields()[fieldName];
     if (!field) continue;
     const inner: GraphQLFieldResolver<unknown, HubContext> = field.resolve ?? defaultFieldResolver;
+    const plain = inner === defaultFieldResolver;
+    const policed: PolicedField = { key, policy };
+    const { dataset } = policy;
+    // Hot path (every policed field of every record): one subject lookup, one decision lookup, one memoised field decision.
     field.resolve = (parent, args, ctx, info) => {
       const row = parent as Record<string, unknown>;
+      const value = plain ? row[fieldName] : inner(parent, args, ctx, info);
       const subjectId = String(row.subjectId ?? row.id);
+      const policy = requestPolicy(ctx);
+      const subject = subjectPolicy(policy, subjectId);
       if (reportedByCaller(row, ctx)) {
-        note(ctx, subjectId, key, policy, OWN_REPORT);
-        return inner(parent, args, ctx, info);
+        note(subject, policed, OWN_REPORT);
+        return value;
       }
-      const value = inner(parent, args, ctx, info);
-      const dd = datasetDecision(ctx, subjectId, policy.dataset);
-      if (!(dd instanceof Promise) && !(value instanceof Promise)) return apply(ctx, row, value, subjectId, key, fieldName, policy, dd);
-      return Promise.all([dd, value]).then(([d, v]) => apply(ctx, row, v, subjectId, key, fieldName, policy, d));
+      const dd = decisionOf(ctx, policy, subject, subjectId, dataset);
+      if (!(dd instanceof Promise) && !(value instanceof Promise)) return apply(row, value, subject, policed, fieldName, dd);
+      return Promise.all([dd, value]).then(([d, v]) => apply(row, v, subject, policed, fieldName, d));
     };
   }
   settleDecisionsBeforeChildren(subgraphSchema, policies);
