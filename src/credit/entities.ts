@@ -143,7 +143,7 @@ registerEnumType(LandType, {
  * retraction stamps `retractedAt`. Only current, unretracted versions are served.
  */
 // Registered as an object type only so the subclasses inherit its fields; no field returns it, so it is not in the schema.
-@ObjectType('CreditRecordBase')
+@ObjectType('CreditRecordBase', { simpleResolvers: true })
 export abstract class CreditRecordBase {
   @Field(() => ID, { description: 'Hub record id (this version of the record).' })
   @PrimaryColumn({ type: 'integer', generated: 'increment', transformer: idAsString })
@@ -190,6 +190,7 @@ export abstract class CreditRecordBase {
 // ---------------------------------------------------------------------------------------------------
 
 @ObjectType('TaxRecord', {
+  simpleResolvers: true,
   description: '纳税信用信息 — one tax year of a taxpayer’s 纳税信用等级 and tax paid, published by the tax bureau (税务局, dataset `tax`).',
 })
 @Entity('credit_tax_record')
@@ -241,6 +242,7 @@ export class TaxRecord extends CreditRecordBase {
 // ---------------------------------------------------------------------------------------------------
 
 @ObjectType('SocialInsuranceRecord', {
+  simpleResolvers: true,
   description: '社会保险参保缴费信息 — one month of an employer’s social insurance contributions, published by the 人力社保局 (dataset `social_insurance`).',
 })
 @Entity('credit_social_insurance_record')
@@ -278,6 +280,7 @@ export class SocialInsuranceRecord extends CreditRecordBase {
 // ---------------------------------------------------------------------------------------------------
 
 @ObjectType('JudicialRecord', {
+  simpleResolvers: true,
   description:
     '司法信息 — a court case in which the subject is a party, with 失信被执行人 and 限制消费 status, published by the courts (法院, dataset `judicial`).',
 })
@@ -341,6 +344,7 @@ export class JudicialRecord extends CreditRecordBase {
 // ---------------------------------------------------------------------------------------------------
 
 @ObjectType('PenaltyRecord', {
+  simpleResolvers: true,
   description: '行政处罚信息 — an administrative penalty decision against the subject, publicised under 行政处罚公示 (dataset `penalty`).',
 })
 @Entity('credit_penalty_record')
@@ -388,6 +392,7 @@ export class PenaltyRecord extends CreditRecordBase {
 // ---------------------------------------------------------------------------------------------------
 
 @ObjectType('LandContractRight', {
+  simpleResolvers: true,
   description: '农村土地承包经营权 — contracted rural land the subject operates, published by the 农业农村委 (dataset `agri_land`).',
 })
 @Entity('credit_land_contract_right')
@@ -426,6 +431,7 @@ export class LandContractRight extends CreditRecordBase {
 }
 
 @ObjectType('AgriInsurancePolicy', {
+  simpleResolvers: true,
   description: '农业保险信息 — a policy-backed agricultural insurance policy (政策性农业保险) held by the subject (dataset `agri_insurance`).',
 })
 @Entity('credit_agri_insurance_policy')
@@ -479,6 +485,7 @@ export class AgriInsurancePolicy extends CreditRecordBase {
 }
 
 @ObjectType('AgriSubsidy', {
+  simpleResolvers: true,
   description: '农业补贴信息 — an agricultural subsidy paid to the subject (dataset `agri_subsidy`).',
 })
 @Entity('credit_agri_subsidy')
@@ -515,6 +522,7 @@ export class AgriSubsidy extends CreditRecordBase {
  * credit adds the department records to every kind of subject without knowing the implementations.
  */
 @ObjectType('Subject', {
+  simpleResolvers: true,
   description:
     'A credit subject (信用主体): an enterprise, cooperative, family farm or farm household, identified by its ' +
     '统一社会信用代码 or, for individuals, its 公民身份号码. Other parts of the hub add credit records and exposure to it.',
@@ -527,6 +535,7 @@ export class CreditSubject {
 }
 
 @ObjectType('DishonestStatus', {
+  simpleResolvers: true,
   description: '失信被执行人 status of one subject now, from the courts’ current, unretracted judicial records.',
 })
 export class DishonestStatus {

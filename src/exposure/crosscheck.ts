@@ -18,6 +18,7 @@ export const MAX_CROSS_CHECK_SUBJECTS = 10_000;
  * for post-loan management, an active relationship) they resolve to null with a FORBIDDEN error per field.
  */
 @ObjectType('CrossCheckResult', {
+  simpleResolvers: true,
   description:
     '跨机构交叉核查结果 — one subject’s loans and guarantees across ALL reporting banks and guarantors as totals, the ' +
     'caller’s own contracts in detail, the 1000万元 single-household focus line and what a proposed guarantee would do, ' +

@@ -44,6 +44,7 @@ const CURRENT_DESCRIPTION = 'Whether this is the current version of the record (
 
 /** 贷款 — a loan reported by the lending bank. */
 @ObjectType('Loan', {
+  simpleResolvers: true,
   description:
     '贷款 — a loan reported by the lending bank. Shown in detail only to the bank that reported it; other ' +
     'institutions see loans only as totals inside Subject.exposureSummary.',
@@ -140,6 +141,7 @@ export class Loan {
 
 /** 担保 — a financing guarantee reported by the guarantor. */
 @ObjectType('Guarantee', {
+  simpleResolvers: true,
   description:
     '担保 — a financing guarantee reported by the government financing guarantee institution that issued it. ' +
     'Shown in detail only to that guarantor; others see guarantees only as totals inside Subject.exposureSummary.',
@@ -251,6 +253,7 @@ export class Guarantee {
 
 /** 代偿 — a compensation the guarantor paid to the bank on the borrower's default. */
 @ObjectType('Compensation', {
+  simpleResolvers: true,
   description:
     '代偿 — a payment a guarantor made to the lending bank when the guaranteed borrower defaulted, with what it has ' +
     'recovered since (追偿). Shown in detail only to the guarantor that reported it.',

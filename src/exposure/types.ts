@@ -7,6 +7,7 @@ import { SharingClass, SubjectData } from '../policy/catalog';
  * fields to every implementation (Enterprise, AgriEntity) without knowing them.
  */
 @ObjectType('Subject', {
+  simpleResolvers: true,
   description:
     'A credit subject (信用主体), keyed by its 统一社会信用代码 or 公民身份号码. The exposure part of the hub adds ' +
     'loans, guarantees and compensations to it.',
@@ -19,7 +20,7 @@ export class ExposureSubject {
 }
 
 /** A reference to an institution owned by the sharing subgraph (exposure only knows its code). */
-@ObjectType('Institution', { description: 'An institution registered with the hub: who may call it and in which role.' })
+@ObjectType('Institution', { simpleResolvers: true, description: 'An institution registered with the hub: who may call it and in which role.' })
 @Directive('@key(fields: "code", resolvable: false)')
 export class InstitutionRef {
   @Field({ description: 'Institution code used in tokens (claim `org`) and throughout the hub, e.g. CQ-TAX.' })
@@ -31,6 +32,7 @@ export class InstitutionRef {
  * only — no institution names, no contract numbers.
  */
 @ObjectType('ExposureSummary', {
+  simpleResolvers: true,
   description:
     '跨机构融资敞口汇总 — the subject’s loans, guarantees and compensations across ALL banks and guarantors reporting ' +
     'to the hub, as totals, counts and flags only: never an institution name or a contract number. "Active" loans ' +

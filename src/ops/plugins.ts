@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { HubContext } from '../federation/context';
-import { readOutcomes } from '../policy/enforce';
+import { decisionCounts } from '../policy/enforce';
 import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from './db-errors';
 import { OPERATION_LIMIT_CODE } from './limits';
 import { metrics, operationLabel } from './metrics';
@@ -75,19 +75,17 @@ export function observabilityPlugin(role: string, log: Logger): ApolloServerPlug
           }
           m.requests.inc({ role, operation: operationName2, outcome });
           m.duration.observe({ role, operation: operationName2 }, seconds);
-          let subjects = 0;
-          const counts = new Map<string, number>();
-          for (const { fields } of readOutcomes(ctx)) {
-            subjects++;
-            for (const o of fields) {
-              const key = `${o.decision}\u0000${o.reason ?? 'NONE'}`;
-              counts.set(key, (counts.get(key) ?? 0) + 1);
-            }
+          // Field decisions are shared objects: counted by identity, then summed per decision and reason.
+          const { subjects, counts } = decisionCounts(ctx);
+          const byLabel = new Map<string, { decision: string; reason: string; n: number }>();
+          for (const [d, n] of counts) {
+            const reason = d.reason ?? 'NONE';
+            const key = `${d.decision}/${reason}`;
+            const entry = byLabel.get(key);
+            if (entry) entry.n += n;
+            else byLabel.set(key, { decision: d.decision, reason, n });
           }
-          for (const [key, n] of counts) {
-            const [decision, reason] = key.split('\u0000');
-            m.decisions.inc({ decision, reason }, n);
-          }
+          for (const { decision, reason, n } of byLabel.values()) m.decisions.inc({ decision, reason }, n);
           log.info(
             {
               requestId: ctx.requestId,

@@ -219,14 +219,13 @@ export function decideDataset(input: DatasetDecisionInput): DatasetDecision {
 const fieldMemos = new Map<string, WeakMap<FieldPolicy, FieldDecision>>();
 function fieldMemo(plan: Plan): WeakMap<FieldPolicy, FieldDecision> {
   const c = plan.conditional;
-  const shape = [
-    plan.denyAll ? `${plan.denyAll.reason}/${plan.denyAll.rule}` : '',
-    plan.allowAll ?? '',
-    c.ok ? `+${c.rule}` : `-${c.reason}/${c.rule}`,
-    plan.personal.clear ? plan.personal.rule : '',
-    plan.defaultMask,
-    plan.maskDeclared ? 'M' : '',
-  ].join('|');
+  const shape =
+    (plan.denyAll ? plan.denyAll.reason + '/' + plan.denyAll.rule : '') +
+    '|' + (plan.allowAll ?? '') +
+    '|' + (c.ok ? '+' + c.rule : '-' + c.reason + '/' + c.rule) +
+    '|' + (plan.personal.clear ? plan.personal.rule : '') +
+    '|' + plan.defaultMask +
+    '|' + (plan.maskDeclared ? 'M' : '');
   let memo = fieldMemos.get(shape);
   if (!memo) fieldMemos.set(shape, (memo = new WeakMap()));
   return memo;

@@ -1,4 +1,5 @@
-import { GraphQLError, isObjectType, isAbstractType, getNamedType, defaultFieldResolver, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, isObjectType, isAbstractType, getNamedType, defaultFieldResolver, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { collectSubfields } from 'graphql/execution/collectFields';
 import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
 import { activeRelationships } from '../exposure/read';
@@ -7,7 +8,7 @@ import { decideDataset, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type
 import { applyMask } from './masks';
 import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
-import { loadApprovals, loadConsents } from './store';
+import { loadApprovedApplications, loadConsents } from './store';
 
 /** A policy-controlled field of the executable schema: `Type.field` and its catalog entry. */
 export interface PolicedField {
@@ -25,8 +26,8 @@ export interface FieldOutcome {
 
 /** Everything the request decided about one subject. */
 export interface SubjectPolicy {
-  /** dataset → decision (or its pending computation), computed once. */
-  decisions: Map<DatasetCode, DatasetDecision | Promise<DatasetDecision>>;
+  /** dataset → decision, taken once. */
+  decisions: Map<DatasetCode, DatasetDecision>;
   /** The fields read, each with the decision applied (the first one, if read several times). */
   trail: Map<PolicedField, FieldDecision>;
   /** Consent / approval ids relied on. */
@@ -56,6 +57,19 @@ function subjectPolicy(policy: RequestPolicy, subjectId: string): SubjectPolicy 
   return found;
 }
 
+/** How many fields the request decided, per decision and reason (for metrics), without building the outcomes. */
+export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map<FieldDecision, number> } {
+  const counts = new Map<FieldDecision, number>();
+  let subjects = 0;
+  const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
+  if (!policy) return { subjects, counts };
+  for (const subject of policy.subjects.values()) {
+    if (subject.trail.size) subjects++;
+    for (const d of subject.trail.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return { subjects, counts };
+}
+
 /** The subjects whose fields the request read, each with every field's outcome (for the access log and metrics). */
 export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: FieldOutcome[] }> {
   const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
@@ -63,7 +77,11 @@ export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; s
   for (const [subjectId, subject] of policy.subjects) {
     if (!subject.trail.size) continue;
     const fields: FieldOutcome[] = [];
-    for (const [f, d] of subject.trail) fields.push({ dataset: f.policy.dataset, field: f.key, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) });
+    for (const [f, d] of subject.trail) {
+      const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
+      if (d.reason) outcome.reason = d.reason;
+      fields.push(outcome);
+    }
     yield { subjectId, subject, fields };
   }
 }
@@ -74,28 +92,51 @@ function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boo
   return !!org && (parent.bankCode === org || parent.guarantorCode === org) && (parent.guarantorCode === org || ctx.caller.type === CallerType.BANK);
 }
 
-function datasetDecision(ctx: HubContext, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
-  const policy = requestPolicy(ctx);
-  const subject = subjectPolicy(policy, subjectId);
-  return decisionOf(ctx, policy, subject, subjectId, dataset);
-}
-
-function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, dataset: DatasetCode): DatasetDecision | Promise<DatasetDecision> {
+/** The decision for (subject, dataset), taken once per request; the inputs must have been loaded ({@link loadInputs}). */
+function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, dataset: DatasetCode): DatasetDecision {
   const cached = subject.decisions.get(dataset);
   if (cached) return cached;
-  const settle = (d: DatasetDecision) => {
-    subject.decisions.set(dataset, d);
-    // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
-    if (d.base.consentId) subject.consentIds.add(d.base.consentId);
-    if (d.base.approvalId) subject.approvalIds.add(d.base.approvalId);
-    return d;
-  };
-  // Inputs already loaded (the usual case after the request's first list): decide synchronously.
   const inputs = loadedInputs(ctx, policy, subjectId);
-  if (inputs) return settle(decide(ctx, subjectId, dataset, inputs));
-  const pending = computeDecision(ctx, policy, subjectId, dataset).then(settle);
-  subject.decisions.set(dataset, pending);
-  return pending;
+  if (!inputs) throw new Error(`policy inputs for a subject were not loaded before deciding dataset '${dataset}'`);
+  const d = decide(ctx, subjectId, dataset, inputs);
+  subject.decisions.set(dataset, d);
+  // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
+  if (d.base.consentId) subject.consentIds.add(d.base.consentId);
+  if (d.base.approvalId) subject.approvalIds.add(d.base.approvalId);
+  return d;
+}
+
+/**
+ * Loads what the decisions about `subjectIds` need — the caller's approvals once per request, the subjects'
+ * consents or relationships in one batch — or returns null when all of it is loaded already (then every
+ * decision is taken synchronously).
+ */
+function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): Promise<void> | null {
+  const need = needs(ctx);
+  const { loaded } = policy;
+  const waits: Array<Promise<unknown>> = [];
+  if (need.institution && !loaded.approvals) {
+    // Without a purpose every field is denied before approvals count: nothing to load.
+    const approvals = ctx.purpose ? loadApprovedApplications(ctx.db, ctx.caller.orgCode!, ctx.purpose) : Promise.resolve([]);
+    waits.push((policy.approvals ??= approvals.then((a) => (loaded.approvals = a))));
+  }
+  const consents: string[] = [];
+  const related: string[] = [];
+  for (const id of subjectIds) {
+    if (need.consents && !loaded.consents.has(id)) consents.push(id);
+    if (need.relationship && !loaded.related.has(id)) related.push(id);
+  }
+  if (consents.length) waits.push(settledAll(consentLoader(ctx).loadMany(consents)).then((found) => found.forEach((c, i) => loaded.consents.set(consents[i], c))));
+  if (related.length) waits.push(settledAll(relationshipLoader(ctx).loadMany(related)).then((found) => found.forEach((r, i) => loaded.related.set(related[i], r))));
+  return waits.length ? Promise.all(waits).then(() => undefined) : null;
+}
+
+/** DataLoader's loadMany reports failures per key; a decision needs all of them. */
+async function settledAll<T>(results: Promise<Array<T | Error>>): Promise<T[]> {
+  const list = await results;
+  const failed = list.find((r) => r instanceof Error);
+  if (failed) throw failed;
+  return list as T[];
 }
 
 type DecisionInputs = { consents: ConsentFact[]; approvals: ApprovalFact[]; hasRelationship: boolean };
@@ -135,18 +176,6 @@ export function primePolicy(ctx: HubContext, subjectId: string): void {
   else consentLoader(ctx).load(subjectId).catch(() => undefined);
 }
 
-async function computeDecision(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode): Promise<DatasetDecision> {
-  const need = needs(ctx);
-  const [consents, approvals, hasRelationship] = await Promise.all([
-    need.consents ? consentLoader(ctx).load(subjectId) : Promise.resolve([] as ConsentFact[]),
-    need.institution ? (policy.approvals ??= loadApprovals(ctx.db, ctx.caller.orgCode!).then((a) => (policy.loaded.approvals = a))) : Promise.resolve([] as ApprovalFact[]),
-    need.relationship ? relationshipLoader(ctx).load(subjectId) : Promise.resolve(false),
-  ]);
-  if (need.consents) policy.loaded.consents.set(subjectId, consents);
-  if (need.relationship) policy.loaded.related.set(subjectId, hasRelationship);
-  return decide(ctx, subjectId, dataset, { consents, approvals, hasRelationship });
-}
-
 function consentLoader(ctx: HubContext) {
   return loader<string, ConsentFact[]>(ctx, 'policy.consents', async (ids) => {
     const found = await loadConsents(ctx.db, ctx.caller.orgCode!, ids);
@@ -168,12 +197,15 @@ function note(subject: SubjectPolicy, field: PolicedField, d: FieldDecision): vo
 /** Reading one's own reported contracts is still a read of subject data: logged as ALLOW. */
 const OWN_REPORT = Object.freeze({ decision: 'ALLOW', reason: 'OWN_REPORT', rule: 'unconditional.open' }) as unknown as FieldDecision;
 
-function apply(row: Record<string, unknown>, value: unknown, subject: SubjectPolicy, field: PolicedField, fieldName: string, dd: DatasetDecision): unknown {
-  const d = dd.field(field.policy);
-  note(subject, field, d);
+/** The value a field resolves to under decision `d`: the value, its mask, or the field's FORBIDDEN error. */
+function enforced(row: Record<string, unknown>, value: unknown, field: PolicedField, fieldName: string, d: FieldDecision): unknown {
   if (d.decision === 'ALLOW') return value;
   if (d.decision === 'MASK') return applyMask(d.mask!, value, { amountBandBoundariesYuan: activePolicyRules().amountBandBoundariesYuan });
-  // One error per denied path, never the value: the code says why, the dataset and rule say where.
+  return denial(row, field, fieldName, d);
+}
+
+/** One error per denied path, never the value: the code says why, the dataset and rule say where. */
+function denial(row: Record<string, unknown>, field: PolicedField, fieldName: string, d: FieldDecision): GraphQLError {
   // A denial is an expected outcome, not a fault: no stack trace (capturing one per denied field dominates large batches).
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
@@ -186,27 +218,42 @@ function apply(row: Record<string, unknown>, value: unknown, subject: SubjectPol
   }
 }
 
+/** A policy-controlled field as one concrete type declares it. */
+interface TypeField extends PolicedField {
+  fieldName: string;
+  /** Resolved by the type's own resolver (computed), rather than read from the record. */
+  computed: boolean;
+}
+
 /**
- * Wraps every field that carries `@SubjectData` policy in the executable subgraph schema: the resolver
- * runs as before, then the request's decision for (subject, dataset) is looked up and applied.
+ * Enforces the `@SubjectData` policy in the executable subgraph schema, per record rather than per field:
+ * every field that returns records carrying policy-controlled fields waits, once per list, for the
+ * decisions of the returned subjects × datasets, notes the decision of every field the operation selects
+ * (the access log's trail) and hands graphql-js each record as it may be seen — the record itself when
+ * everything selected is allowed (the common case: plain fields then resolve with graphql-js's default
+ * resolver, no per-field work), else a view of it with masked values and, for denied fields, their
+ * FORBIDDEN errors. Fields computed by a resolver of their own are wrapped individually.
  * Subgraph services enforce this themselves from the gateway-forwarded identity (zero trust).
  */
 export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphSchema: GraphQLSchema): Map<string, FieldPolicy> {
   const policies = fieldPolicies(typeGraphqlSchema);
+  const fieldsOfType = new Map<string, TypeField[]>();
   for (const [key, policy] of policies) {
     const [typeName, fieldName] = key.split('.');
     const type = subgraphSchema.getType(typeName);
     if (!isObjectType(type)) continue;
     const field = type.getFields()[fieldName];
     if (!field) continue;
-    const inner: GraphQLFieldResolver<unknown, HubContext> = field.resolve ?? defaultFieldResolver;
-    const plain = inner === defaultFieldResolver;
-    const policed: PolicedField = { key, policy };
-    const { dataset } = policy;
-    // Hot path (every policed field of every record): one subject lookup, one decision lookup, one memoised field decision.
-    field.resolve = (parent, args, ctx, info) => {
+    const inner = field.resolve;
+    const computed = !!inner && inner !== defaultFieldResolver;
+    const policed: TypeField = { key, policy, fieldName, computed };
+    if (!fieldsOfType.has(typeName)) fieldsOfType.set(typeName, []);
+    fieldsOfType.get(typeName)!.push(policed);
+    if (!computed) continue;
+    // A computed field: its decision is settled with the record's (below); applied here to what the resolver returns.
+    field.resolve = (parent, args, ctx: HubContext, info) => {
       const row = parent as Record<string, unknown>;
-      const value = plain ? row[fieldName] : inner(parent, args, ctx, info);
+      const value = inner!(parent, args, ctx, info);
       const subjectId = String(row.subjectId ?? row.id);
       const policy = requestPolicy(ctx);
       const subject = subjectPolicy(policy, subjectId);
@@ -214,59 +261,179 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
         note(subject, policed, OWN_REPORT);
         return value;
       }
-      const dd = decisionOf(ctx, policy, subject, subjectId, dataset);
-      if (!(dd instanceof Promise) && !(value instanceof Promise)) return apply(row, value, subject, policed, fieldName, dd);
-      return Promise.all([dd, value]).then(([d, v]) => apply(row, v, subject, policed, fieldName, d));
+      const decideAndApply = (v: unknown) => {
+        const fd = decisionOf(ctx, policy, subject, subjectId, policed.policy.dataset).field(policed.policy);
+        note(subject, policed, fd);
+        return enforced(row, v, policed, fieldName, fd);
+      };
+      const ready = loadInputs(ctx, policy, [subjectId]);
+      if (!ready && !(value instanceof Promise)) return decideAndApply(value);
+      return Promise.all([ready, value]).then(([, v]) => decideAndApply(v));
     };
   }
-  settleDecisionsBeforeChildren(subgraphSchema, policies);
+  guardRecordFields(subgraphSchema, fieldsOfType);
   return policies;
 }
 
-/**
- * Every field that returns objects carrying policy-controlled fields waits, once, for the decisions of
- * the returned subjects × datasets before graphql-js descends into them. The per-field lookups below
- * then take the synchronous path: one promise per list instead of one per field.
- */
-function settleDecisionsBeforeChildren(schema: GraphQLSchema, policies: Map<string, FieldPolicy>): void {
-  const datasetsOfType = new Map<string, Set<DatasetCode>>();
-  for (const [key, policy] of policies) {
-    const typeName = key.split('.')[0];
-    if (!datasetsOfType.has(typeName)) datasetsOfType.set(typeName, new Set());
-    datasetsOfType.get(typeName)!.add(policy.dataset);
+/** Wraps every field whose (possible) return types carry policy-controlled fields; see {@link enforceFieldPolicies}. */
+function guardRecordFields(schema: GraphQLSchema, fieldsOfType: Map<string, TypeField[]>): void {
+  const policedTypes = (field: { type: Parameters<typeof getNamedType>[0] }) => {
+    const returned = getNamedType(field.type);
+    const possible = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
+    return possible.some((t) => fieldsOfType.has(t.name));
+  };
+  // Records whose children carry policy (a Subject and its taxRecords): their subjects' inputs are loaded as the records arrive, in one batch.
+  const parentTypes = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isObjectType(type) && !type.name.startsWith('__') && Object.values(type.getFields()).some(policedTypes)) parentTypes.add(type.name);
   }
+  const guard = { fieldsOfType, parentTypes };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const returned = getNamedType(field.type);
       const possible = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
-      const datasets = [...new Set(possible.flatMap((t) => [...(datasetsOfType.get(t.name) ?? [])]))];
-      if (!datasets.length) continue;
+      if (!possible.some((t) => fieldsOfType.has(t.name) || parentTypes.has(t.name))) continue;
       const inner: GraphQLFieldResolver<unknown, HubContext> = field.resolve ?? defaultFieldResolver;
       field.resolve = (parent, args, ctx, info) => {
         const value = inner(parent, args, ctx, info);
-        return value instanceof Promise ? value.then((v) => settle(ctx, v, datasets)) : settle(ctx, value, datasets);
+        return value instanceof Promise ? value.then((v) => guardRecords(ctx, info, v, guard)) : guardRecords(ctx, info, value, guard);
       };
     }
   }
 }
 
-function settle(ctx: HubContext, value: unknown, datasets: DatasetCode[]): unknown {
-  const pending: Array<Promise<DatasetDecision>> = [];
-  const visit = (item: unknown) => {
-    if (Array.isArray(item)) return item.forEach(visit);
-    if (!item || typeof item !== 'object' || item instanceof Error) return;
-    const row = item as Record<string, unknown>;
-    const subjectId = row.subjectId ?? row.id;
-    if (typeof subjectId !== 'string') return;
-    for (const dataset of datasets) {
-      const d = datasetDecision(ctx, subjectId, dataset);
-      if (d instanceof Promise) pending.push(d);
-    }
+type Row = Record<string, unknown>;
+
+/** What one returned record needs: its subject and the policy-controlled fields the operation selects on its type. */
+interface Guarded {
+  row: Row;
+  subjectId: string;
+  fields: TypeField[];
+}
+
+interface Guard {
+  fieldsOfType: Map<string, TypeField[]>;
+  parentTypes: Set<string>;
+}
+
+function guardRecords(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, guard: Guard): unknown {
+  // Lists may hold promises (the `_entities` field does): each item settles on its own, a failed one stays an error at its index.
+  if (Array.isArray(value) && value.some((v) => v instanceof Promise)) {
+    return Promise.allSettled(value).then((items) => guardRecords(ctx, info, items.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason))), guard));
+  }
+  const rows: Row[] = [];
+  const collect = (item: unknown): void => {
+    if (Array.isArray(item)) return item.forEach(collect);
+    if (item && typeof item === 'object' && !(item instanceof Error)) rows.push(item as Row);
   };
-  visit(value);
-  // A failed decision surfaces on the fields that need it, not on the list.
-  return pending.length ? Promise.allSettled(pending).then(() => value) : value;
+  collect(value);
+  if (!rows.length) return value;
+  // An abstract type's resolver may answer asynchronously (type-graphql wraps declared ones in async functions).
+  const typeNames = rows.map((row) => concreteTypeName(ctx, info, row));
+  if (typeNames.some((t) => t instanceof Promise)) return Promise.all(typeNames).then((names) => guardTyped(ctx, info, value, rows, names, guard));
+  return guardTyped(ctx, info, value, rows, typeNames as Array<string | undefined>, guard);
+}
+
+function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, rows: Row[], typeNames: Array<string | undefined>, guard: Guard): unknown {
+  const policy = requestPolicy(ctx);
+  const guarded: Guarded[] = [];
+  const unknown = new Map<Row, unknown>();
+  const parents: string[] = [];
+  rows.forEach((row, i) => {
+    const typeName = typeNames[i];
+    // Fail closed: a record whose type cannot be told is not handed out.
+    if (typeName === undefined) return unknown.set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
+    const fields = selectedPolicedFields(info, typeName, guard.fieldsOfType);
+    const subjectId = row.subjectId ?? row.id;
+    if (!fields.length) {
+      if (guard.parentTypes.has(typeName) && typeof subjectId === 'string') parents.push(subjectId);
+      return;
+    }
+    if (typeof subjectId !== 'string') return unknown.set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
+    guarded.push({ row, subjectId, fields });
+  });
+  // Not awaited: a failure surfaces where a decision needs these inputs.
+  if (parents.length) loadInputs(ctx, policy, parents)?.catch(() => undefined);
+  if (!guarded.length) return replaceRecords(value, unknown);
+
+  const subjectIds = new Set<string>();
+  for (const g of guarded) if (!reportedByCaller(g.row, ctx)) subjectIds.add(g.subjectId);
+  const ready = loadInputs(ctx, policy, subjectIds);
+  if (!ready) return replaceRecords(value, viewsOf(ctx, policy, guarded, unknown));
+  return ready.then(
+    () => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown)),
+    // The decisions' inputs could not be loaded (database): the fields fail with that error, not with data.
+    (e) => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown, asError(e))),
+  );
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+/** Each guarded record → what graphql-js gets instead (only where it differs from the record). */
+function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
+  for (const { row, subjectId, fields } of guarded) {
+    const subject = subjectPolicy(policy, subjectId);
+    if (reportedByCaller(row, ctx)) {
+      for (const f of fields) note(subject, f, OWN_REPORT);
+      continue;
+    }
+    let view: Row | undefined;
+    for (const f of fields) {
+      if (failure) {
+        view ??= Object.create(row) as Row;
+        Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
+        continue;
+      }
+      const d = decisionOf(ctx, policy, subject, subjectId, f.policy.dataset).field(f.policy);
+      note(subject, f, d);
+      if (d.decision === 'ALLOW' || f.computed) continue;
+      view ??= Object.create(row) as Row;
+      if (d.decision === 'MASK') Object.defineProperty(view, f.fieldName, { value: enforced(row, row[f.fieldName], f, f.fieldName, d), enumerable: true });
+      // Built only if graphql-js reads it.
+      else Object.defineProperty(view, f.fieldName, { get: () => denial(row, f, f.fieldName, d), enumerable: true });
+    }
+    if (view) views.set(row, view);
+  }
+  return views;
+}
+
+function replaceRecords(value: unknown, views: Map<Row, unknown>): unknown {
+  if (!views.size) return value;
+  const swap = (item: unknown): unknown => (Array.isArray(item) ? item.map(swap) : views.has(item as Row) ? views.get(item as Row) : item);
+  return swap(value);
+}
+
+/** The record's GraphQL type: the field's own object type, else `__typename` (entities) or the abstract type's resolver. */
+function concreteTypeName(ctx: HubContext, info: GraphQLResolveInfo, row: Row): string | undefined | Promise<string | undefined> {
+  const returned = getNamedType(info.returnType);
+  if (isObjectType(returned)) return returned.name;
+  if (typeof row.__typename === 'string') return row.__typename;
+  if (!isAbstractType(returned) || !returned.resolveType) return undefined;
+  const resolved = returned.resolveType(row, ctx, info, returned);
+  if (resolved instanceof Promise) return resolved.then((t) => (typeof t === 'string' ? t : undefined));
+  return typeof resolved === 'string' ? resolved : undefined;
+}
+
+/** The policy-controlled fields the operation selects on `typeName` below this field (fragments, @include/@skip applied): once per field node set. */
+const selections = new WeakMap<readonly FieldNode[], Map<string, TypeField[]>>();
+function selectedPolicedFields(info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): TypeField[] {
+  let byType = selections.get(info.fieldNodes);
+  if (!byType) selections.set(info.fieldNodes, (byType = new Map()));
+  let found = byType.get(typeName);
+  if (found) return found;
+  const policed = fieldsOfType.get(typeName);
+  const type = info.schema.getType(typeName);
+  found = [];
+  if (policed && isObjectType(type)) {
+    const names = new Set<string>();
+    for (const nodes of collectSubfields(info.schema, info.fragments, info.variableValues, type, info.fieldNodes).values()) names.add(nodes[0].name.value);
+    found = policed.filter((f) => names.has(f.fieldName));
+  }
+  byType.set(typeName, found);
+  return found;
 }
 
 /** `Type.field` → policy, for every object-type field declared with `@SubjectData` (interface fields apply to their implementations). */

@@ -58,6 +58,16 @@ export async function loadApprovals(db: Database, consumerCode: string): Promise
   return rows.map(toApprovalFact);
 }
 
+/**
+ * What a decision can rely on: the APPROVED applications of `consumerCode` for one purpose (expired ones
+ * included — they make the denial APPROVAL_EXPIRED). One statement.
+ */
+export async function loadApprovedApplications(db: Database, consumerCode: string, purpose: Purpose): Promise<ApprovalFact[]> {
+  if (!consumerCode) return [];
+  const rows = await selectEntities(db, DataUseApplication, "consumer_code = ? AND purpose = ? AND status = 'APPROVED'", [consumerCode, purpose]);
+  return rows.map(toApprovalFact);
+}
+
 export function toConsentFact(row: SubjectConsent): ConsentFact {
   return {
     id: row.id,

@@ -52,7 +52,7 @@ export class PublishRecordInput implements PublishRecord {
   fields!: Record<string, unknown>;
 }
 
-@ObjectType('RecordRejection', { description: 'A problem with one record of a batch: which record, which field, why. A record may have several.' })
+@ObjectType('RecordRejection', { simpleResolvers: true, description: 'A problem with one record of a batch: which record, which field, why. A record may have several.' })
 @Directive('@shareable')
 export class RecordRejection {
   @Field(() => Int, { description: 'Position of the record in the batch (0-based).' })
@@ -69,6 +69,7 @@ export class RecordRejection {
 }
 
 @ObjectType('PublicationResult', {
+  simpleResolvers: true,
   description:
     'What a publication batch did. Counts: accepted = created + changed + unchanged; rejected lists every problem. ' +
     'Retrying with the same idempotency key returns this same result (with duplicateOf set).',
@@ -117,7 +118,7 @@ export class PublicationResult {
   at!: string;
 }
 
-@ObjectType('RecordVersion', { description: 'One stored version of a published record (record history), retracted versions included.' })
+@ObjectType('RecordVersion', { simpleResolvers: true, description: 'One stored version of a published record (record history), retracted versions included.' })
 export class RecordVersion {
   @Field(() => ID, { description: 'Hub id of this version.' })
   id!: string;
@@ -156,7 +157,7 @@ export class RecordVersion {
   fields!: Record<string, unknown>;
 }
 
-@ObjectType('Publication', { description: '发布日志 — one publication batch, correction or retraction: who, which dataset, counts, when.' })
+@ObjectType('Publication', { simpleResolvers: true, description: '发布日志 — one publication batch, correction or retraction: who, which dataset, counts, when.' })
 export class PublicationLogEntry {
   @Field(() => ID, { description: 'Publication id (also the cursor for paging).' })
   id!: string;
@@ -213,7 +214,7 @@ export class PublicationLogEntry {
   createdAt!: Date;
 }
 
-@ObjectType('DatasetStatus', { description: 'Freshness of one dataset: when data last arrived against its expected update cycle.' })
+@ObjectType('DatasetStatus', { simpleResolvers: true, description: 'Freshness of one dataset: when data last arrived against its expected update cycle.' })
 export class DatasetStatus {
   @Field({ description: 'Dataset code.' })
   dataset!: string;

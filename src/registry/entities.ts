@@ -91,6 +91,7 @@ export abstract class Subject {
 }
 
 @ObjectType('Enterprise', {
+  simpleResolvers: true,
   implements: Subject,
   description: '企业、个体工商户或农民专业合作社 — a subject registered with the market regulator (市场监管局), keyed by its 统一社会信用代码.',
 })
@@ -182,6 +183,7 @@ export class Enterprise implements Subject {
 
 /** 农业经营主体 (家庭农场, 种养大户, 农户). */
 @ObjectType('AgriEntity', {
+  simpleResolvers: true,
   implements: Subject,
   description:
     '农业经营主体 — a family farm, large grower or farm household registered with the 农业农村委, keyed by its ' +

@@ -16,7 +16,7 @@ const MAX_PAGE = 200;
 const MAX_USAGE_WINDOW_DAYS = 92;
 
 /** One access to a subject's data, as the subject, a department or a regulator may see it. */
-@ObjectType('AccessRecordView', { description: '查询记录 — one request that read (or tried to read) a subject’s data.' })
+@ObjectType('AccessRecordView', { simpleResolvers: true, description: '查询记录 — one request that read (or tried to read) a subject’s data.' })
 export class AccessRecordView {
   @Field(() => ID, { description: 'Cursor of this record (for paging with `before`).' })
   cursor!: string;
@@ -58,7 +58,7 @@ export class AccessRecordView {
   approvalIds!: string[];
 }
 
-@ObjectType('DatasetUsage', { description: 'How often one institution read one of the caller’s datasets, per purpose and day.' })
+@ObjectType('DatasetUsage', { simpleResolvers: true, description: 'How often one institution read one of the caller’s datasets, per purpose and day.' })
 export class DatasetUsage {
   @Field({ description: 'Dataset code.' })
   dataset!: string;

@@ -35,7 +35,7 @@ registerEnumType(InstitutionStatus, {
 });
 
 /** An institution registered to call the hub (the X-Road "member"). */
-@ObjectType('Institution', { description: 'An institution registered with the hub: who may call it and in which role.' })
+@ObjectType('Institution', { simpleResolvers: true, description: 'An institution registered with the hub: who may call it and in which role.' })
 @Directive('@key(fields: "code")')
 @Entity('sharing_institution')
 @Index('idx_sharing_institution_type', ['type'])
@@ -74,7 +74,7 @@ export class Institution {
 }
 
 /** A public key an institution signs its own tokens with (several may be valid during rotation). */
-@ObjectType('InstitutionKey', { description: 'A public signing key registered for an institution (JWK, ES256).' })
+@ObjectType('InstitutionKey', { simpleResolvers: true, description: 'A public signing key registered for an institution (JWK, ES256).' })
 @Entity('sharing_institution_key')
 @Index('idx_sharing_institution_key_org', ['institutionCode'])
 export class InstitutionKey {

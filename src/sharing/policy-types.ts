@@ -75,7 +75,7 @@ registerEnumType(AccessDecision, {
   },
 });
 
-@ObjectType('CatalogField', { description: 'One field of shared subject data and its sharing policy, generated from the schema.' })
+@ObjectType('CatalogField', { simpleResolvers: true, description: 'One field of shared subject data and its sharing policy, generated from the schema.' })
 export class CatalogField {
   @Field({ description: 'GraphQL type that declares the field, e.g. TaxRecord.' })
   type!: string;
@@ -93,7 +93,7 @@ export class CatalogField {
   mask!: MaskKind | null;
 }
 
-@ObjectType('CatalogDataset', { description: 'A shared dataset (数据目录条目): who publishes it, how fresh it is, and its fields.' })
+@ObjectType('CatalogDataset', { simpleResolvers: true, description: 'A shared dataset (数据目录条目): who publishes it, how fresh it is, and its fields.' })
 export class CatalogDataset {
   @Field({ description: 'Dataset code, e.g. tax.' })
   code!: string;
@@ -114,7 +114,7 @@ export class CatalogDataset {
   fields!: CatalogField[];
 }
 
-@ObjectType('DataUseApplication', { description: '共享申请: an institution’s application to use a dataset for a purpose, decided by the publisher.' })
+@ObjectType('DataUseApplication', { simpleResolvers: true, description: '共享申请: an institution’s application to use a dataset for a purpose, decided by the publisher.' })
 export class DataUseApplicationView {
   @Field(() => ID, { description: 'Application id (UUID).' })
   id!: string;
@@ -170,7 +170,7 @@ export class DataUseApplicationView {
   }
 }
 
-@ObjectType('SubjectConsent', { description: '授权: a subject’s written consent to one institution for purposes and datasets, for a period; revocable.' })
+@ObjectType('SubjectConsent', { simpleResolvers: true, description: '授权: a subject’s written consent to one institution for purposes and datasets, for a period; revocable.' })
 export class SubjectConsentView {
   @Field(() => ID, { description: 'Consent id (UUID).' })
   id!: string;
@@ -251,7 +251,7 @@ export class ConsentInput {
   evidenceSha256!: string;
 }
 
-@ObjectType('AccessExplanation', { description: 'What the sharing policy would decide for one field of a subject, for the caller and purpose — without the data.' })
+@ObjectType('AccessExplanation', { simpleResolvers: true, description: 'What the sharing policy would decide for one field of a subject, for the caller and purpose — without the data.' })
 export class AccessExplanation {
   @Field({ description: 'GraphQL type that declares the field.' })
   type!: string;

@@ -24,7 +24,7 @@ registerEnumType(SupervisionRule, {
   },
 });
 
-@ObjectType('SupervisionBreach', { description: 'One rule a guarantor breaks in the period.' })
+@ObjectType('SupervisionBreach', { simpleResolvers: true, description: 'One rule a guarantor breaks in the period.' })
 export class SupervisionBreachType {
   @Field(() => SupervisionRule, { description: 'The rule broken.' })
   rule!: SupervisionRule;
@@ -40,6 +40,7 @@ export class SupervisionBreachType {
 }
 
 @ObjectType('GuarantorSupervision', {
+  simpleResolvers: true,
   description:
     'Supervision metrics of one government financing guarantor for a period (see the metrics module for the exact ' +
     'definitions). Stock metrics are as at the period end; flows (compensation rate) over the period. Ratios are fractions (0.8 = 80%).',
@@ -124,7 +125,7 @@ export class GuarantorSupervisionType {
   missing!: string[];
 }
 
-@ObjectType('SupervisionTotals', { description: 'Totals over a group of guarantors (a district, a level, or the whole scope).' })
+@ObjectType('SupervisionTotals', { simpleResolvers: true, description: 'Totals over a group of guarantors (a district, a level, or the whole scope).' })
 export class SupervisionTotalsType {
   @Field({ description: 'District code, guarantor level, or ALL.' })
   key!: string;
@@ -163,7 +164,7 @@ export class SupervisionTotalsType {
   breachCount!: number;
 }
 
-@ObjectType('GuarantorSupervisionView', { description: 'The regulator’s view of the guarantors in its scope for one period.' })
+@ObjectType('GuarantorSupervisionView', { simpleResolvers: true, description: 'The regulator’s view of the guarantors in its scope for one period.' })
 export class SupervisionViewType {
   @Field({ description: 'The period: YYYY, YYYY-Qn or YYYY-MM.' })
   period!: string;
@@ -193,7 +194,7 @@ export class SupervisionViewType {
   total!: SupervisionTotalsType;
 }
 
-@ObjectType('Cooperation', { description: '银担合作 — one bank × guarantor cooperation and its circuit-breaker (银担风险熔断) state.' })
+@ObjectType('Cooperation', { simpleResolvers: true, description: '银担合作 — one bank × guarantor cooperation and its circuit-breaker (银担风险熔断) state.' })
 export class CooperationType {
   @Field({ description: 'Institution code of the bank.' })
   bankCode!: string;
@@ -235,7 +236,7 @@ export class CooperationType {
   evaluatedAt!: Date;
 }
 
-@ObjectType('NetAssetsReport', { description: '净资产 of a guarantor for a period, as reported.' })
+@ObjectType('NetAssetsReport', { simpleResolvers: true, description: '净资产 of a guarantor for a period, as reported.' })
 export class NetAssetsReportType {
   @Field({ description: 'Institution code of the guarantor.' })
   guarantorCode!: string;
