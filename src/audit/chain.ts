@@ -41,7 +41,7 @@ export interface AccessRecordInput {
   operationHash: string;
   consentIds: string[];
   approvalIds: string[];
-  fields: AccessedField[];
+  fields: readonly AccessedField[];
   /** PUBLISH: dataset, counts, … Any JSON object. */
   detail?: Record<string, unknown>;
 }
@@ -206,17 +206,21 @@ export function hashedContent(r: Omit<AccessRecord, 'hash' | 'id'> & { hash?: st
  * `sha256Hex(canonicalJson(hashedContent(r)))` (a test holds it to that); the top level is written out
  * in its fixed sorted key order because the writer hashes every record on the request path.
  */
-export function hashRecord(r: Omit<AccessRecord, 'hash' | 'id'> & { hash?: string; id?: number }): string {
+export function hashRecord(
+  r: Omit<AccessRecord, 'hash' | 'id'> & { hash?: string; id?: number },
+  /** The canonical JSON of the list and object members, when the caller has it already (the writer does). */
+  encoded?: { consentIds: string; approvalIds: string; fields: string; detail: string | null },
+): string {
   const s = (v: unknown) => encode(v ?? null, 1);
   const text =
-    '{"approvalIds":' + s(r.approvalIds) +
+    '{"approvalIds":' + (encoded?.approvalIds ?? s(r.approvalIds)) +
     ',"callerOrg":' + s(r.callerOrg) +
     ',"callerType":' + s(r.callerType) +
     ',"callerUser":' + s(r.callerUser) +
     ',"chainId":' + s(r.chainId) +
-    ',"consentIds":' + s(r.consentIds) +
-    ',"detail":' + s(r.detail) +
-    ',"fields":' + s(r.fields) +
+    ',"consentIds":' + (encoded?.consentIds ?? s(r.consentIds)) +
+    ',"detail":' + (encoded ? (encoded.detail ?? 'null') : s(r.detail)) +
+    ',"fields":' + (encoded?.fields ?? s(r.fields)) +
     ',"operationHash":' + s(r.operationHash) +
     ',"operationName":' + s(r.operationName) +
     ',"prevHash":' + s(r.prevHash) +

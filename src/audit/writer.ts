@@ -337,7 +337,7 @@ export class AccessLogWriter {
       for (const p of batch) {
         for (const content of p.records) {
           const r = { ...content, chainId: this.head.chainId, seq: ++seq, prevHash: prev, hash: '' };
-          r.hash = hashRecord(r);
+          r.hash = hashRecord(r, content.json);
           prev = r.hash;
           rows.push(r);
         }
@@ -425,6 +425,8 @@ export async function readHead(db: Database, chainId: string): Promise<ChainHead
 
 /** Lone UTF-16 surrogates cannot be stored as UTF-8; replace them so stored text equals hashed text. */
 function wellFormed(s: string): string {
+  // Most text holds no surrogate at all: nothing to repair.
+  if (!/[\uD800-\uDFFF]/.test(s)) return s;
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
@@ -437,22 +439,50 @@ function text(r: AccessRecordInput, i: number, name: keyof typeof LIMITS & keyof
   if (typeof v !== 'string') throw new InvalidAccessRecordError(`access record #${i}: ${name} must be a string`);
   const s = wellFormed(v);
   if (!s && !opts.empty) throw new InvalidAccessRecordError(`access record #${i}: ${name} must not be empty`);
-  if ([...s].length > LIMITS[name]) throw new InvalidAccessRecordError(`access record #${i}: ${name} is longer than ${LIMITS[name]} characters`);
+  if (s.length > LIMITS[name] && [...s].length > LIMITS[name]) throw new InvalidAccessRecordError(`access record #${i}: ${name} is longer than ${LIMITS[name]} characters`);
   return s;
 }
 
 /** The value as it will read back from the database, and its canonical text (what is stored). */
 function jsonValue<T>(value: T, i: number, name: string): [T, string] {
   let encoded: string;
+  let normalized = value;
   try {
-    encoded = canonicalJson(deepWellFormed(value));
+    encoded = canonicalJson(value);
+    // JSON.stringify escapes lone surrogates (\udXXX); only then is the value rebuilt with U+FFFD in their
+    // place (what the database can store). Any other value is stored and hashed as this very text.
+    if (/\\ud[89a-f]/i.test(encoded)) {
+      encoded = canonicalJson(deepWellFormed(value));
+      normalized = JSON.parse(encoded) as T;
+    }
   } catch (e) {
     throw new InvalidAccessRecordError(`access record #${i}: ${name} is not plain JSON data (${(e as Error).message})`);
   }
   if (Buffer.byteLength(encoded, 'utf8') > LIMITS.jsonText) {
     throw new InvalidAccessRecordError(`access record #${i}: ${name} is larger than ${LIMITS.jsonText} bytes as JSON`);
   }
-  return [JSON.parse(encoded) as T, encoded];
+  return [normalized, encoded];
+}
+
+/** Frozen field lists (the gateway shares one between the subjects of a request) are checked and encoded once. */
+const encodedFieldLists = new WeakMap<readonly AccessedField[], [AccessedField[], string]>();
+
+function fieldList(list: readonly AccessedField[], i: number): [AccessedField[], string] {
+  const cached = Object.isFrozen(list) ? encodedFieldLists.get(list) : undefined;
+  if (cached) return cached;
+  const fields: AccessedField[] = list.map((f, j) => {
+    if (!f || typeof f.dataset !== 'string' || typeof f.field !== 'string' || !DECISIONS.has(f.decision)) {
+      throw new InvalidAccessRecordError(`access record #${i}: fields[${j}] needs dataset, field and decision ALLOW|MASK|DENY`);
+    }
+    if (f.reason !== undefined && typeof f.reason !== 'string') throw new InvalidAccessRecordError(`access record #${i}: fields[${j}].reason must be a string`);
+    const out: AccessedField = { dataset: f.dataset, field: f.field, decision: f.decision };
+    if (f.reason !== undefined) out.reason = f.reason;
+    return out;
+  });
+  const result = jsonValue(fields, i, 'fields');
+  // Only a list whose members cannot change either may be reused.
+  if (Object.isFrozen(list) && list.every((f) => Object.isFrozen(f))) encodedFieldLists.set(list, result);
+  return result;
 }
 
 function deepWellFormed(v: unknown): unknown {
@@ -483,15 +513,7 @@ function normalizeInput(r: AccessRecordInput, i: number): RecordContent {
     throw new InvalidAccessRecordError(`access record #${i}: operationHash must be 64 lower-case hex characters (sha256)`);
   }
   if (!Array.isArray(r.fields)) throw new InvalidAccessRecordError(`access record #${i}: fields must be an array`);
-  const fields: AccessedField[] = r.fields.map((f, j) => {
-    if (!f || typeof f.dataset !== 'string' || typeof f.field !== 'string' || !DECISIONS.has(f.decision)) {
-      throw new InvalidAccessRecordError(`access record #${i}: fields[${j}] needs dataset, field and decision ALLOW|MASK|DENY`);
-    }
-    if (f.reason !== undefined && typeof f.reason !== 'string') throw new InvalidAccessRecordError(`access record #${i}: fields[${j}].reason must be a string`);
-    const out: AccessedField = { dataset: f.dataset, field: f.field, decision: f.decision };
-    if (f.reason !== undefined) out.reason = f.reason;
-    return out;
-  });
+  const [normFields, fieldsText] = fieldList(r.fields, i);
   if (r.detail !== undefined && r.detail !== null && (typeof r.detail !== 'object' || Array.isArray(r.detail))) {
     throw new InvalidAccessRecordError(`access record #${i}: detail must be a JSON object`);
   }
@@ -505,7 +527,6 @@ function normalizeInput(r: AccessRecordInput, i: number): RecordContent {
   }
   const [consentIds, consentText] = idList(r.consentIds, i, 'consentIds');
   const [approvalIds, approvalText] = idList(r.approvalIds, i, 'approvalIds');
-  const [normFields, fieldsText] = jsonValue(fields, i, 'fields');
   const [detail, detailText] = r.detail === undefined || r.detail === null ? [null, null] : jsonValue(r.detail, i, 'detail');
   return {
     recordType: r.recordType,

@@ -83,7 +83,7 @@ function cors(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: http.Ser
   if (ok) {
     res.setHeader('Access-Control-Allow-Origin', allowed.includes('*') ? '*' : origin!);
     res.setHeader('Vary', 'Origin');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Server-Timing');
   }
   if (req.method !== 'OPTIONS') return false;
   if (ok) {
@@ -97,6 +97,7 @@ function cors(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: http.Ser
 }
 
 async function handle(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
+  const started = process.hrtime.bigint();
   const url = new URL(req.url ?? '/', 'http://hub.local');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
@@ -158,6 +159,8 @@ async function handle(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: 
     context: async () => context,
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  // W3C Server-Timing: the time this service spent, from the request's arrival to its answer being ready.
+  res.setHeader('Server-Timing', `hub;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);

@@ -71,16 +71,25 @@ export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map
 }
 
 /** The subjects whose fields the request read, each with every field's outcome (for the access log and metrics). */
-export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: FieldOutcome[] }> {
+export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: readonly FieldOutcome[] }> {
   const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
   if (!policy) return;
+  // Subjects of one request mostly share the same trail (same fields, same shared decision objects): they
+  // share one frozen outcome list, which the access log validates and encodes once.
+  const shared = new Map<string, readonly FieldOutcome[]>();
   for (const [subjectId, subject] of policy.subjects) {
     if (!subject.trail.size) continue;
-    const fields: FieldOutcome[] = [];
-    for (const [f, d] of subject.trail) {
-      const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
-      if (d.reason) outcome.reason = d.reason;
-      fields.push(outcome);
+    let key = '';
+    for (const [f, d] of subject.trail) key += f.key + '\u0000' + d.decision + '\u0000' + (d.reason ?? '') + '\u0001';
+    let fields = shared.get(key);
+    if (!fields) {
+      const list: FieldOutcome[] = [];
+      for (const [f, d] of subject.trail) {
+        const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
+        if (d.reason) outcome.reason = d.reason;
+        list.push(Object.freeze(outcome));
+      }
+      shared.set(key, (fields = Object.freeze(list)));
     }
     yield { subjectId, subject, fields };
   }
