@@ -6,7 +6,7 @@
  * the median rounds; writes bench/results/policy-cost.json.
  *
  *   npm run build && node dist/bench/policy-cost.js [--mysql mysql://hub:hub@127.0.0.1:3306/hub_test_bench_policy]
- *        [--connections 32] [--duration 10] [--warmup 2] [--subjects 20] [--rounds 3] [--no-access-log]
+ *        [--connections 32] [--duration 10] [--warmup 2] [--subjects 20] [--rounds 3] [--no-access-log] [--no-pin]
  *
  * SQLite always runs; with --mysql the same measurement follows on MariaDB/MySQL. Each gateway runs in a
  * child process of its own, so the load generator does not share the server's event loop (2-core machines)
@@ -15,7 +15,7 @@
  * measuring): the difference is the cost of deciding and enforcing, not of a smaller answer.
  */
 import 'reflect-metadata';
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -230,11 +230,35 @@ async function post(url: string, body: string, token: string): Promise<{ data?: 
   return (await res.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
 }
 
+/**
+ * On Linux with two or more cores, the gateways run pinned to the last core and the load generator to the
+ * first (`taskset`), so the two sides do not trade places on the cores between runs — on a shared 2-core
+ * machine that alone moved results by ±15%. `--no-pin` turns it off; the database is never pinned.
+ */
+const PIN = !process.argv.includes('--no-pin') && os.cpus().length >= 2 && hasTaskset();
+const SERVER_CORE = String(os.cpus().length - 1);
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pin(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+}
+
 function startServer(databaseUrl: string, subjects: number, which: 'on' | 'off'): Promise<{ child: ChildProcess; served: Served }> {
   const args = ['--serve', databaseUrl, '--subjects', String(subjects), '--policy', which, ...(process.argv.includes('--no-access-log') ? ['--no-access-log'] : [])];
   const child: ChildProcess = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, served: m as Served }));
+    child.once('message', (m) => {
+      if (PIN) pin(child.pid!, SERVER_CORE);
+      resolve({ child, served: m as Served });
+    });
     child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
   });
 }
@@ -300,6 +324,7 @@ async function main(): Promise<void> {
     subjects: Number(arg('subjects', '20')),
     rounds: Number(arg('rounds', '3')),
   };
+  if (PIN) pin(process.pid, Array.from({ length: os.cpus().length - 1 }, (_, i) => i).join(','));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-cost-db-'));
   const targets: Array<[string, string]> = [['SQLite', `sqlite:${path.join(dir, 'hub.sqlite')}`]];
   const mysql = arg('mysql');
@@ -312,7 +337,7 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `Policy cost: ${opts.subjects}-subject credit query as ${ORG} / ${PURPOSE}, access log ${process.argv.includes('--no-access-log') ? 'off' : 'on'}, ${opts.connections} connections, ${opts.duration} s (after ${opts.warmup} s warm-up), ${os.cpus().length} CPUs, Node ${process.version}`,
+    `Policy cost: ${opts.subjects}-subject credit query as ${ORG} / ${PURPOSE}, access log ${process.argv.includes('--no-access-log') ? 'off' : 'on'}, ${opts.connections} connections, ${opts.duration} s (after ${opts.warmup} s warm-up), ${os.cpus().length} CPUs${PIN ? ` (gateways pinned to core ${SERVER_CORE}, load generator to the others)` : ""}, Node ${process.version}`,
     '',
     '| database | gateway | requests/s (median of rounds) | p50 ms | p95 ms | p99 ms | server CPU ms/request | non-2xx / errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
