@@ -90,9 +90,10 @@ interface Served {
 
 async function serve(databaseUrl: string, subjects: number, enforcePolicy: boolean): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-cost-'));
-  // Request logging off (warnings only) and quotas out of reach: both gateways would pay for them alike,
-  // and the daily subject-lookup quota (shared through the database) would otherwise turn the second run into 429s.
-  const env = { HUB_LOG_LEVEL: process.env.HUB_LOG_LEVEL || 'warn', HUB_QUOTA_SUBJECTS_PER_DAY: '1000000000', HUB_RATE_LIMIT_RPS: '1000000' };
+  // Request logging off (warnings only) and quotas off: both gateways would pay for them alike, the daily
+  // subject-lookup quota would turn later runs into 429s, and on SQLite their two writes per request stall the
+  // event loop whenever a WAL checkpoint lands in one — noise far larger than the cost measured here.
+  const env = { HUB_LOG_LEVEL: process.env.HUB_LOG_LEVEL || 'warn', HUB_QUOTA_SUBJECTS_PER_DAY: '0', HUB_RATE_LIMIT_RPS: '0' };
   const config: HubConfig = { ...loadConfig(env), databaseUrl, keysDir: path.join(dir, 'keys'), port: 0, host: '127.0.0.1' };
   if (!databaseUrl.startsWith('sqlite:')) await createMysqlDatabase(databaseUrl);
   const db = await openDatabase(databaseUrl, { migrate: true });
