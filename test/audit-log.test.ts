@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
 import type { Database } from '../src/db/datasource';
+import { PREPARED_INSERT_MIN_ROWS } from '../src/audit/store';
 import { loadOrCreateKey, type SigningKey } from '../src/identity/keys';
 import {
   AccessLogUnavailableError,
@@ -159,8 +160,19 @@ describe(`access log on ${MYSQL ? 'MariaDB/MySQL' : 'SQLite'}`, () => {
     await big.append(Array.from({ length: 120 }, (_, i) => rec(i)));
     expect(big.committedHead.seq).toBe(120);
     expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: true, count: 123 });
+    // Large INSERTs go as prepared statements on MySQL (binary protocol): what comes back must be exactly what went in.
+    const at = new Date('2026-11-27T08:30:15.123Z');
+    const prepared = await AccessLogWriter.open(db, key, { chainId: 'test-prepared', checkpointIntervalMs: 0, maxBatch: PREPARED_INSERT_MIN_ROWS + 20 });
+    await prepared.append(Array.from({ length: PREPARED_INSERT_MIN_ROWS + 50 }, (_, i) => rec(i, { time: at, operationName: `查询 ${i} ✓`, consentIds: [`c-${i}`, `同意-${i}`] })));
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: true, count: 123 + PREPARED_INSERT_MIN_ROWS + 50 });
+    const [row] = await sql("SELECT time, operation_name AS op, consent_ids AS c FROM audit_access_log WHERE chain_id = 'test-prepared' AND seq = 7");
+    const stored = row.time instanceof Date ? row.time : new Date(String(row.time).replace(' ', 'T') + 'Z'); // DATETIME(3) in UTC
+    expect(stored.toISOString()).toBe(at.toISOString());
+    expect(row.op).toBe('查询 6 ✓');
+    expect(JSON.parse(String(row.c))).toEqual(['c-6', '同意-6']);
     await writer.close();
     await big.close();
+    await prepared.close();
   });
 
   it('refuses malformed records with a clear error without failing the others in the batch', async () => {

@@ -1,3 +1,4 @@
+import type { QueryRunner } from 'typeorm';
 import type { Database } from '../db/datasource';
 import { canonicalJson, type AccessRecord } from './chain';
 
@@ -145,7 +146,18 @@ export async function query<T = Record<string, unknown>>(db: Database, sql: stri
 export interface Statement {
   sql: string;
   params: unknown[];
+  /**
+   * MySQL: send as a server-side prepared statement (binary protocol) — about 3× faster than the text protocol
+   * for large multi-row INSERTs of JSON, which the client would otherwise escape and the server parse.
+   */
+  prepared?: boolean;
 }
+
+/**
+ * Access-record INSERTs of at least this many rows go prepared. Fewer distinct statements than that many sizes
+ * are ever prepared per connection (≤ batch size − this), well inside MySQL's max_prepared_stmt_count.
+ */
+export const PREPARED_INSERT_MIN_ROWS = 100;
 
 /** Minimal view of a better-sqlite3 connection. */
 interface SqliteConnection {
@@ -232,7 +244,7 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
     }
     const out: WriteResult[] = [];
     for (const s of statements) {
-      const res = (await qr.query(s.sql, s.params)) as { affectedRows?: number; insertId?: number | string };
+      const res = (s.prepared ? await executePrepared(db, qr, s) : await qr.query(s.sql, s.params)) as { affectedRows?: number; insertId?: number | string };
       out.push({ affected: res?.affectedRows ?? 0, insertId: Number(res?.insertId ?? 0) });
     }
     if (inTx) {
@@ -252,6 +264,13 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
   }
 }
 
+/** A prepared statement on the query runner's own mysql2 connection (inside its transaction, if any). */
+async function executePrepared(db: Database, qr: QueryRunner, s: Statement): Promise<unknown> {
+  db.sql.logQuery(s.sql, s.params);
+  const conn = (await qr.connect()) as { execute(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void };
+  return new Promise((resolve, reject) => conn.execute(s.sql, s.params, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
 async function waitUntilIdle(conn: SqliteConnection, maxMs: number): Promise<void> {
   if (!conn.inTransaction) return;
   const until = Date.now() + maxMs;
@@ -269,5 +288,6 @@ export function insertRecordsStatement(records: Array<AccessRecord & { json?: Js
   return {
     sql: `INSERT INTO ${LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ` + records.map(() => one).join(', '),
     params: records.flatMap(recordParams),
+    prepared: records.length >= PREPARED_INSERT_MIN_ROWS,
   };
 }
