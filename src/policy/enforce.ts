@@ -383,30 +383,50 @@ function asError(reason: unknown): Error {
 
 /** Each guarded record → what graphql-js gets instead (only where it differs from the record). */
 function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
+  // A subject's records of one type share their decisions (same subject, same selected fields): decided and
+  // noted once per subject and field list, then applied to each record.
+  const verdicts = new Map<SubjectPolicy, Map<TypeField[], Verdict>>();
   for (const { row, subjectId, fields } of guarded) {
     const subject = subjectPolicy(policy, subjectId);
     if (reportedByCaller(row, ctx)) {
       for (const f of fields) note(subject, f, OWN_REPORT);
       continue;
     }
-    let view: Row | undefined;
-    for (const f of fields) {
-      if (failure) {
-        view ??= Object.create(row) as Row;
-        Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
-        continue;
-      }
-      const d = decisionOf(ctx, policy, subject, subjectId, f.policy.dataset).field(f.policy);
-      note(subject, f, d);
-      if (d.decision === 'ALLOW' || f.computed) continue;
-      view ??= Object.create(row) as Row;
+    if (failure) {
+      const view = Object.create(row) as Row;
+      for (const f of fields) Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
+      views.set(row, view);
+      continue;
+    }
+    let ofSubject = verdicts.get(subject);
+    if (!ofSubject) verdicts.set(subject, (ofSubject = new Map()));
+    let verdict = ofSubject.get(fields);
+    if (!verdict) ofSubject.set(fields, (verdict = verdictOf(ctx, policy, subject, subjectId, fields)));
+    if (!verdict.restricted.length) continue;
+    const view = Object.create(row) as Row;
+    for (const [f, d] of verdict.restricted) {
       if (d.decision === 'MASK') Object.defineProperty(view, f.fieldName, { value: enforced(row, row[f.fieldName], f, f.fieldName, d), enumerable: true });
       // Built only if graphql-js reads it.
       else Object.defineProperty(view, f.fieldName, { get: () => denial(row, f, f.fieldName, d), enumerable: true });
     }
-    if (view) views.set(row, view);
+    views.set(row, view);
   }
   return views;
+}
+
+/** The selected fields of one subject's records that are not simply allowed (computed fields apply their own). */
+interface Verdict {
+  restricted: Array<[TypeField, FieldDecision]>;
+}
+
+function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, fields: TypeField[]): Verdict {
+  const restricted: Verdict['restricted'] = [];
+  for (const f of fields) {
+    const d = decisionOf(ctx, policy, subject, subjectId, f.policy.dataset).field(f.policy);
+    note(subject, f, d);
+    if (d.decision !== 'ALLOW' && !f.computed) restricted.push([f, d]);
+  }
+  return { restricted };
 }
 
 function replaceRecords(value: unknown, views: Map<Row, unknown>): unknown {
