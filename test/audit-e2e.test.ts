@@ -28,6 +28,8 @@ describe('access log through the gateway', () => {
   it('records one entry per (request, subject) with every field, its decision and the consent relied on', async () => {
     const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
     expect(res.body.errors).toBeUndefined();
+    // The time the hub spent, access-log commit included (W3C Server-Timing).
+    expect(res.headers.get('server-timing')).toMatch(/^hub;dur=\d+(\.\d)?$/);
     const requestId = res.headers.get('x-request-id')!;
     const logged = await rows(requestId);
     expect(logged).toHaveLength(1);

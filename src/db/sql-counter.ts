@@ -9,8 +9,23 @@ export class SqlCounter implements Logger {
   /** Print each statement to stderr (HUB_LOG_SQL=1) — for debugging only. */
   constructor(private readonly echo = process.env.HUB_LOG_SQL === '1') {}
 
+  /** The statements sent since `record()`, while recording (tests that need to tell statements apart). */
+  private recorded: string[] | null = null;
+
+  record(): void {
+    this.recorded = [];
+  }
+
+  /** Stops recording and returns what was sent since `record()`. */
+  take(): string[] {
+    const out = this.recorded ?? [];
+    this.recorded = null;
+    return out;
+  }
+
   logQuery(query: string, parameters?: unknown[]): void {
     this.statements++;
+    this.recorded?.push(query);
     if (this.echo) process.stderr.write(`[sql] ${query} ${parameters?.length ? JSON.stringify(parameters) : ''}\n`);
   }
   logQueryError(error: string | Error, query: string): void {

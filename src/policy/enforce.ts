@@ -125,9 +125,10 @@ function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable
   const { loaded } = policy;
   const waits: Array<Promise<unknown>> = [];
   if (need.institution && !loaded.approvals) {
-    // Without a purpose every field is denied before approvals count: nothing to load.
-    const approvals = ctx.purpose ? loadApprovedApplications(ctx.db, ctx.caller.orgCode!, ctx.purpose) : Promise.resolve([]);
-    waits.push((policy.approvals ??= approvals.then((a) => (loaded.approvals = a))));
+    // Once per request, however many lists ask before it arrives. Without a purpose every field is denied
+    // before approvals count: nothing to load.
+    policy.approvals ??= (ctx.purpose ? loadApprovedApplications(ctx.db, ctx.caller.orgCode!, ctx.purpose) : Promise.resolve([])).then((a) => (loaded.approvals = a));
+    waits.push(policy.approvals);
   }
   const consents: string[] = [];
   const related: string[] = [];
