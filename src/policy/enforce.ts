@@ -265,18 +265,18 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
       const row = parent as Record<string, unknown>;
       const value = inner!(parent, args, ctx, info);
       const subjectId = String(row.subjectId ?? row.id);
-      const policy = requestPolicy(ctx);
-      const subject = subjectPolicy(policy, subjectId);
+      const request = requestPolicy(ctx);
+      const subject = subjectPolicy(request, subjectId);
       if (reportedByCaller(row, ctx)) {
         note(subject, policed, OWN_REPORT);
         return value;
       }
       const decideAndApply = (v: unknown) => {
-        const fd = decisionOf(ctx, policy, subject, subjectId, policed.policy.dataset).field(policed.policy);
+        const fd = decisionOf(ctx, request, subject, subjectId, policy.dataset).field(policy);
         note(subject, policed, fd);
         return enforced(row, v, policed, fieldName, fd);
       };
-      const ready = loadInputs(ctx, policy, [subjectId]);
+      const ready = loadInputs(ctx, request, [subjectId]);
       if (!ready && !(value instanceof Promise)) return decideAndApply(value);
       return Promise.all([ready, value]).then(([, v]) => decideAndApply(v));
     };
