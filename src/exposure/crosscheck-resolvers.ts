@@ -35,7 +35,7 @@ export class CrossCheckResolver {
     }
     const ids = subjectIdsArg(subjectIds, 'subjectIds');
     // Start the policy's consent / relationship lookups for all subjects at once, alongside our queries.
-    for (const id of new Set(ids)) primePolicy(ctx, id);
+    primePolicy(ctx, new Set(ids));
     return crossCheck(ctx.db, ctx.caller, ids, { proposedGuaranteeAmount: proposedGuaranteeAmount ?? null });
   }
 }

@@ -92,7 +92,7 @@ function withPolicyPriming(typeName: string, resolvers: Record<string, unknown>)
   return {
     ...resolvers,
     __resolveReference: (ref: { id: string }, ctx: HubContext, info: unknown) => {
-      primePolicy(ctx, ref.id);
+      primePolicy(ctx, [ref.id]);
       return resolve(ref, ctx, info);
     },
   };

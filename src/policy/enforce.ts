@@ -107,7 +107,7 @@ function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPoli
   if (cached) return cached;
   const inputs = loadedInputs(ctx, policy, subjectId);
   if (!inputs) throw new Error(`policy inputs for a subject were not loaded before deciding dataset '${dataset}'`);
-  const d = decide(ctx, subjectId, dataset, inputs);
+  const d = decide(ctx, policy, subjectId, dataset, inputs);
   subject.decisions.set(dataset, d);
   // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
   if (d.base.consentId) subject.consentIds.add(d.base.consentId);
@@ -166,24 +166,21 @@ function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string)
   return { consents: loaded.consents.get(subjectId) ?? [], approvals: loaded.approvals ?? [], hasRelationship: loaded.related.get(subjectId) ?? false };
 }
 
-function decide(ctx: HubContext, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
+function decide(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
   // One instant per request: every decision of the request is taken at the same time.
-  const policy = requestPolicy(ctx);
   policy.now ??= new Date();
   return decideDataset({ caller: ctx.caller, purpose: ctx.purpose, subjectId, dataset, ...inputs, now: policy.now, rules: activePolicyRules() });
 }
 
 /**
- * Starts loading a subject's consents (and relationship, for post-loan reads) as soon as the subject
- * enters the request, so all subjects of a request share one batch even when their records arrive
- * in different ticks. Failures surface later, when the decision is needed.
+ * Starts loading the decision inputs for subjects as soon as they enter the request (the registry's subject
+ * loader, entity references, crossCheck's ids, records whose children carry policy), so all subjects of a
+ * request share one batch even when their records arrive in different ticks. Not awaited: a failure surfaces
+ * where a decision needs these inputs.
  */
-export function primePolicy(ctx: HubContext, subjectId: string): void {
-  const { caller, purpose } = ctx;
-  if (!caller?.orgCode || !purpose) return;
-  if (caller.type !== CallerType.BANK && caller.type !== CallerType.GUARANTOR) return;
-  if (purpose === Purpose.POST_LOAN_MANAGEMENT) relationshipLoader(ctx).load(subjectId).catch(() => undefined);
-  else consentLoader(ctx).load(subjectId).catch(() => undefined);
+export function primePolicy(ctx: HubContext, subjectIds: Iterable<string>): void {
+  if (!ctx.caller) return;
+  loadInputs(ctx, requestPolicy(ctx), subjectIds)?.catch(() => undefined);
 }
 
 function consentLoader(ctx: HubContext) {
@@ -363,8 +360,7 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
     if (typeof subjectId !== 'string') return unknown.set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
     guarded.push({ row, subjectId, fields });
   });
-  // Not awaited: a failure surfaces where a decision needs these inputs.
-  if (parents.length) loadInputs(ctx, policy, parents)?.catch(() => undefined);
+  if (parents.length) primePolicy(ctx, parents);
   if (!guarded.length) return replaceRecords(value, unknown);
 
   const subjectIds = new Set<string>();

@@ -21,7 +21,7 @@ export async function findSubjects(db: Database, ids: readonly string[]): Promis
 /** The request's subject loader (registry subgraph and anyone in-process asking about subjects). */
 export function subjectLoader(ctx: HubContext) {
   return loader<string, SubjectRecord | null>(ctx, 'registry.subject', async (ids) => {
-    for (const id of ids) primePolicy(ctx, id);
+    primePolicy(ctx, ids);
     const found = await findSubjects(ctx.db, ids);
     return ids.map((id) => found.get(id) ?? null);
   });
