@@ -1,5 +1,5 @@
 /**
- * Cross-check benchmark: `npm run build && node dist/bench/crosscheck.js --mysql mysql://hub:hub@127.0.0.1:3306/hub_bench [--subjects 1000000] [--checks 10000] [--runs 5]`
+ * Cross-check benchmark: `npm run build && node dist/bench/crosscheck.js --mysql mysql://hub:hub@127.0.0.1:3306/hub_bench [--subjects 1000000] [--checks 10000] [--runs 5] [--profile runs.cpuprofile]`
  *
  * 1. Generates (or reuses, when the database already holds enough) a MariaDB database with `--subjects`
  *    registry subjects and about 3 contracts per subject: 2 loans each, a guarantee on 45% of the loans,
@@ -15,6 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { loadConfig, type HubConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db/datasource';
 import { insertRows } from '../src/db/bulk';
@@ -44,6 +45,8 @@ if (!url) {
 const SUBJECTS = Number(arg('subjects', '1000000'));
 const CHECKS = Number(arg('checks', '10000'));
 const RUNS = Number(arg('runs', '5'));
+/** `--profile <file.cpuprofile>`: a V8 CPU profile of the measured runs only (the hub runs in this process). */
+const PROFILE = arg('profile');
 const MAX_GENERATE_MS = Number(arg('max-generate-seconds', '600')) * 1000;
 const ROWS_PER_INSERT = 2000;
 const BANKS = ['BANK-CQRCB', 'BANK-CQCB', ...Array.from({ length: 8 }, (_, i) => `BANK-B${String(i + 3).padStart(2, '0')}`)];
@@ -252,6 +255,12 @@ async function main(): Promise<void> {
   }
   const times: number[] = [];
   const serverTimes: number[] = [];
+  const inspector = PROFILE ? new Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   let statements = 0;
   for (let r = 1; r <= RUNS; r++) {
     const res = await call(samples[r]);
@@ -259,6 +268,12 @@ async function main(): Promise<void> {
     serverTimes.push(res.serverMs);
     statements = res.statements;
     log(`run ${r}: ${res.results} subjects, ${res.ms.toFixed(0)} ms at the client (server ${res.serverMs.toFixed(0)} ms), ${(res.bytes / 1e6).toFixed(1)} MB, ${res.statements} statements, ${res.errors} errors`);
+  }
+  if (inspector) {
+    const { profile } = await inspector.post('Profiler.stop');
+    fs.writeFileSync(PROFILE!, JSON.stringify(profile));
+    inspector.disconnect();
+    log(`CPU profile of the measured runs: ${PROFILE}`);
   }
   // Where the time goes: the database part alone (the same statements, no GraphQL).
   const { crossCheck } = await import('../src/exposure/crosscheck');

@@ -7,6 +7,7 @@
  *
  *   npm run build && node dist/bench/policy-cost.js [--mysql mysql://hub:hub@127.0.0.1:3306/hub_test_bench_policy]
  *        [--connections 32] [--duration 10] [--warmup 2] [--subjects 20] [--rounds 3] [--no-access-log] [--no-pin]
+ *        [--profile-dir dir]   (a V8 CPU profile of each gateway process)
  *
  * SQLite always runs; with --mysql the same measurement follows on MariaDB/MySQL. Each gateway runs in a
  * child process of its own, so the load generator does not share the server's event loop (2-core machines)
@@ -254,7 +255,10 @@ function pin(pid: number, cores: string): void {
 
 function startServer(databaseUrl: string, subjects: number, which: 'on' | 'off'): Promise<{ child: ChildProcess; served: Served }> {
   const args = ['--serve', databaseUrl, '--subjects', String(subjects), '--policy', which, ...(process.argv.includes('--no-access-log') ? ['--no-access-log'] : [])];
-  const child: ChildProcess = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // --profile-dir <dir>: each gateway process writes a V8 CPU profile there when it stops.
+  const profileDir = arg('profile-dir');
+  const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=policy-${which}-${/^sqlite:/.test(databaseUrl) ? 'sqlite' : 'mysql'}.cpuprofile`] : process.execArgv;
+  const child: ChildProcess = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => {
       if (PIN) pin(child.pid!, SERVER_CORE);

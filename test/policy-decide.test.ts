@@ -4,6 +4,7 @@ import {
   DENY_MESSAGES,
   RULE_DESCRIPTIONS,
   decideDataset,
+  requestDecider,
   explainField,
   type ApprovalFact,
   type ConsentFact,
@@ -501,6 +502,53 @@ describe('computed once, looked up per field', () => {
   it('an unknown sharing class fails closed', () => {
     const d = decideDataset(input({ consents: [consent()], approvals: [approval()] }));
     expect(d.field({ dataset: DATASET, sharing: 'PUBLIC' as SharingClass }).decision).toBe('DENY');
+  });
+});
+
+describe('one request, many subjects (requestDecider)', () => {
+  const THIRD = '91500000MA5U000A0B'; // format only matters to the store; the decision compares strings
+  const decider = () => requestDecider({ caller: CALLERS.BANK, purpose: Purpose.LOAN_APPROVAL, approvals: [approval()], now: NOW });
+  const facts = (subjectId: string, consents: ConsentFact[]) => ({ subjectId, dataset: DATASET, consents, hasRelationship: false });
+
+  it('each subject is decided on its own consents, and its decision names its own consent', () => {
+    const decide = decider();
+    const a = decide(facts(SUBJECT, [consent({ id: 'c-a' })]));
+    const b = decide(facts(OTHER_SUBJECT, [consent({ id: 'c-b', subjectId: OTHER_SUBJECT })]));
+    // Another subject's consent passed along by mistake opens nothing.
+    const c = decide(facts(THIRD, [consent({ id: 'c-a' })]));
+    const d = decide(facts(SUBJECT, [consent({ id: 'c-late', validTo: at(-1) })]));
+    expect([a, b, c, d].map((x) => x.field(F.conditional).decision)).toEqual(['ALLOW', 'ALLOW', 'DENY', 'DENY']);
+    expect([a.base.consentId, b.base.consentId, c.base.consentId, d.base.consentId]).toEqual(['c-a', 'c-b', undefined, undefined]);
+    expect(c.field(F.conditional).reason).toBe('NO_CONSENT');
+    expect(d.field(F.conditional).reason).toBe('CONSENT_EXPIRED');
+    expect([a.subjectId, b.subjectId, c.subjectId]).toEqual([SUBJECT, OTHER_SUBJECT, THIRD]);
+  });
+
+  it('subjects with the same outcome share field decisions; the approval is matched once per dataset', () => {
+    let approvalReads = 0;
+    const approvals = new Proxy([approval()], {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && /^\d+$/.test(prop)) approvalReads++;
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const decide = requestDecider({ caller: CALLERS.BANK, purpose: Purpose.LOAN_APPROVAL, approvals, now: NOW });
+    const decisions = Array.from({ length: 50 }, (_, i) => decide(facts(`S${i}`, [consent({ id: `c${i}`, subjectId: `S${i}` })])));
+    expect(approvalReads).toBe(1);
+    expect(new Set(decisions.map((d) => d.field(F.conditionalPersonal))).size).toBe(1);
+    expect(new Set(decisions.map((d) => d.base.consentId)).size).toBe(50);
+    decisions.forEach((d) => expect(Object.isFrozen(d.base)).toBe(true));
+  });
+
+  it('gives the same decisions as deciding each subject alone', () => {
+    const decide = decider();
+    const cases: ConsentFact[][] = [[], [consent()], [consent({ revokedAt: at(-1) })], [consent({ validFrom: at(1) })], [consent({ purposes: [Purpose.GUARANTEE_APPROVAL] })]];
+    for (const consents of cases) {
+      const together = decide(facts(SUBJECT, consents));
+      const alone = decideDataset(input({ consents, approvals: [approval()] }));
+      expect(together.base).toEqual(alone.base);
+      for (const f of Object.values(F)) expect(together.field(f)).toEqual(alone.field(f));
+    }
   });
 });
 

@@ -51,8 +51,8 @@ export async function buildSubgraph(def: SubgraphDefinition, opts: { enforcePoli
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as any });
-  // Off only in the policy-cost benchmark's comparison build; never reachable from configuration.
-  if (opts.enforcePolicy !== false) enforceFieldPolicies(typeGraphqlSchema, schema);
+  // `record` only in the policy-cost benchmark's comparison build (reads logged, nothing decided); never reachable from configuration.
+  enforceFieldPolicies(typeGraphqlSchema, schema, { mode: opts.enforcePolicy === false ? 'record' : 'enforce' });
   const sdl = await serviceSdl(schema);
   return { name: def.name, schema, sdl, typeGraphqlSchema };
 }

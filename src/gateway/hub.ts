@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { limitsFor, type HubConfig } from '../config';
 import type { Database } from '../db/datasource';
 import type { HubContext } from '../federation/context';
+import { markPolicyUndecided } from '../policy/enforce';
 import { graphqlRequestListener, RequestError } from '../federation/http';
 import type { SubgraphName } from '../federation/subgraph';
 import { CallerTokenVerifier } from '../identity/caller';
@@ -131,7 +132,10 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       if (purposeHeader && !purpose) {
         throw new RequestError(400, 'BAD_USER_INPUT', `X-Hub-Purpose '${purposeHeader}' is not one of ${Object.values(Purpose).join(', ')}`);
       }
-      return { requestId, caller, purpose, purposeHeader, db, loaders: new Map() };
+      const ctx: HubContext = { requestId, caller, purpose, purposeHeader, db, loaders: new Map() };
+      // The comparison build decides nothing, so it loads no decision inputs either (see enforceFieldPolicies).
+      if (opts.enforcePolicy === false) markPolicyUndecided(ctx);
+      return ctx;
     },
   });
   return listen(listener, opts.port ?? config.port, config.host, { lifecycle, timeoutMs: config.shutdownTimeoutMs }, async () => {

@@ -7,8 +7,9 @@ import { DEFAULT_POLICY_RULES, type ConditionalBasis, type PolicyRules } from '.
  * The pure sharing-policy decision (DESIGN.md "Policy is data, decided in one place").
  *
  * No I/O and no clock: the caller passes the facts (consents, approvals, relationship) and `now`.
- * {@link decideDataset} does the matching once per request × subject × dataset; the returned
- * {@link DatasetDecision.field} is a memoised lookup a resolver calls per field.
+ * {@link requestDecider} settles what a request's decisions share once, then each subject × dataset adds
+ * its consent match; {@link decideDataset} is one such decision. {@link DatasetDecision.field} is a memoised
+ * lookup a resolver calls per field.
  *
  * Order of evaluation for a field (first match decides):
  *  1. `NOT_SHARED` field → DENY NOT_SHARED (whoever asks, whatever purpose).
@@ -162,7 +163,7 @@ export interface DatasetDecision {
 
 type Gate = { ok: true; rule: PolicyRuleId } | { ok: false; reason: DenyReason; rule: PolicyRuleId };
 
-/** Everything field() needs, derived from the input once. */
+/** Everything field() needs. Shared by the subjects of a request with the same outcome, so it names no consent. */
 interface Plan {
   /** Denies every shared field. */
   denyAll?: { reason: DenyReason; rule: PolicyRuleId };
@@ -173,30 +174,151 @@ interface Plan {
   defaultMask: MaskKind;
   /** Mask every field that declares a mask (rules.maskDeclaredFieldsFor). */
   maskDeclared?: boolean;
-  consentId?: string;
+  /** Whether the subject's matching consent is relied on (then the decision names it). */
+  consentUsed?: boolean;
   approvalId?: string;
 }
 
 const NOT_SHARED_DECISION: FieldDecision = Object.freeze({ decision: 'DENY', reason: 'NOT_SHARED', rule: 'sharing.not_shared' });
 
+/** What every decision of one request shares: the caller, the purpose, the caller's applications, the rules and the clock. */
+export interface RequestFacts {
+  caller: Caller;
+  purpose?: Purpose;
+  /** The caller's data-use applications; other consumers' are ignored if passed. */
+  approvals: readonly ApprovalFact[];
+  now: Date;
+  rules?: PolicyRules;
+}
+
+/** What one subject adds to a decision about one of its datasets. */
+export interface SubjectFacts {
+  subjectId: string;
+  dataset: DatasetCode;
+  /** Consents of this subject (any grantee); other subjects' consents are ignored if passed. */
+  consents: readonly ConsentFact[];
+  /** Whether the caller has an active loan or guarantee with the subject. */
+  hasRelationship: boolean;
+}
+
 export function decideDataset(input: DatasetDecisionInput): DatasetDecision {
-  const rules = input.rules ?? DEFAULT_POLICY_RULES;
-  const plan = makePlan(input, rules);
+  return requestDecider(input)(input);
+}
+
+/**
+ * The decisions of one request. What does not depend on the subject (purpose checks, the approval for each
+ * dataset) is settled once per dataset; a subject adds only its consent match and relationship, and subjects
+ * with the same outcome share one plan and its field decisions — a 10,000-subject batch makes a handful of
+ * plans, not 10,000 × datasets.
+ */
+export function requestDecider(facts: RequestFacts): (subject: SubjectFacts) => DatasetDecision {
+  const rules = facts.rules ?? DEFAULT_POLICY_RULES;
+  const t = facts.now.getTime();
+  const gates = new Map<DatasetCode, DatasetGate>();
+  const shared = new Map<string, SharedPlan>();
+  return (subject) => {
+    const { dataset, subjectId } = subject;
+    let gate = gates.get(dataset);
+    if (!gate) gates.set(dataset, (gate = datasetGate(facts, dataset, rules)));
+    let key: string;
+    let consent: Match | undefined;
+    if (gate.kind === 'final') key = dataset;
+    else if (gate.kind === 'subject') key = dataset + (gate.own !== undefined && subjectId === gate.own ? '|own' : '|other');
+    else {
+      consent = matchConsent(facts.caller.orgCode, subject, gate.purpose, t);
+      key = dataset + '|' + (consent.ok ? '+' : consent.reason) + '|' + (gate.basis === 'RELATIONSHIP' && subject.hasRelationship ? 'R' : '');
+    }
+    let found = shared.get(key);
+    if (!found) shared.set(key, (found = sharePlan(dataset, planFor(gate, subject, consent, rules))));
+    const base = found.plan.consentUsed && consent?.ok ? Object.freeze({ ...found.base, consentId: consent.id }) : found.base;
+    return { dataset, subjectId, base, field: found.field };
+  };
+}
+
+/** The subject-independent part of a dataset's decision: a final plan, the own-subject test, or the gates left for the subject's consent. */
+type DatasetGate =
+  | { kind: 'final'; plan: Plan }
+  | { kind: 'subject'; own: string | undefined }
+  | { kind: 'gated'; purpose: Purpose; approval: Match; basis: ConditionalBasis; mayClear: boolean; maskDeclared: boolean };
+
+function datasetGate(facts: RequestFacts, dataset: DatasetCode, rules: PolicyRules): DatasetGate {
+  const { caller, purpose } = facts;
+  if (caller.type === CallerType.SUBJECT) return { kind: 'subject', own: rules.subjectReadsOwnData && caller.subjectId ? caller.subjectId : undefined };
+  if (!purpose) return { kind: 'final', plan: denied('PURPOSE_REQUIRED', 'purpose.required', rules) };
+  if (
+    caller.type === CallerType.DEPARTMENT &&
+    rules.publisherReadsOwnDataset &&
+    !!caller.orgCode &&
+    rules.datasetPublishers[dataset] === caller.orgCode
+  ) {
+    return { kind: 'final', plan: full('publisher.own_dataset', rules) };
+  }
+  const allowedPurposes = rules.purposesByCallerType[caller.type] ?? [];
+  if (!allowedPurposes.includes(purpose)) return { kind: 'final', plan: denied('PURPOSE_NOT_ALLOWED', 'purpose.not_allowed', rules) };
+  return {
+    kind: 'gated',
+    purpose,
+    approval: matchApproval(caller.orgCode, facts.approvals, dataset, purpose, facts.now.getTime()),
+    basis: rules.conditionalBasis[purpose] ?? 'CONSENT',
+    mayClear: rules.personalInClearCallerTypes.includes(caller.type),
+    maskDeclared: rules.maskDeclaredFieldsFor.includes(caller.type),
+  };
+}
+
+function planFor(gate: DatasetGate, subject: SubjectFacts, consent: Match | undefined, rules: PolicyRules): Plan {
+  if (gate.kind === 'final') return gate.plan;
+  if (gate.kind === 'subject') {
+    return gate.own !== undefined && gate.own === subject.subjectId ? full('subject.own_data', rules) : denied('NOT_OWN_SUBJECT', 'subject.not_own', rules);
+  }
+  const { approval, basis } = gate;
+  const consentOk = !!consent?.ok;
+  const relationship = basis === 'RELATIONSHIP' && subject.hasRelationship;
+  let conditional: Gate;
+  if (!approval.ok) conditional = { ok: false, reason: approval.reason, rule: 'conditional.approval' };
+  else if (basis === 'CONSENT') {
+    conditional = consentOk ? { ok: true, rule: 'conditional.consent' } : { ok: false, reason: consent && !consent.ok ? consent.reason : 'NO_CONSENT', rule: 'conditional.consent' };
+  } else if (basis === 'RELATIONSHIP') {
+    conditional = relationship ? { ok: true, rule: 'conditional.relationship' } : { ok: false, reason: 'NO_RELATIONSHIP', rule: 'conditional.relationship' };
+  } else {
+    conditional = { ok: true, rule: 'conditional.statutory' };
+  }
+  const personal: Plan['personal'] = !gate.mayClear
+    ? { clear: false }
+    : consentOk
+      ? { clear: true, rule: 'personal.consent' }
+      : relationship
+        ? { clear: true, rule: 'personal.relationship' }
+        : { clear: false };
+  return {
+    conditional,
+    personal,
+    defaultMask: rules.defaultPersonalMask,
+    maskDeclared: gate.maskDeclared,
+    // The consent is reported only where it was relied on (a regulator's statutory read uses none).
+    consentUsed: consentOk && ((basis === 'CONSENT' && approval.ok) || (personal.clear && personal.rule === 'personal.consent')),
+    approvalId: approval.ok ? approval.id : undefined,
+  };
+}
+
+/** A plan with its dataset-level summary and memoised field lookup, shared by every subject it applies to. */
+interface SharedPlan {
+  plan: Plan;
+  base: DatasetBase;
+  field(policy: FieldPolicy): FieldDecision;
+}
+
+function sharePlan(dataset: DatasetCode, plan: Plan): SharedPlan {
   const base: DatasetBase = {
     rule: plan.denyAll?.rule ?? plan.allowAll ?? plan.conditional.rule,
     personalInClear: !plan.denyAll && (plan.allowAll !== undefined || plan.personal.clear),
   };
-  if (plan.consentId) base.consentId = plan.consentId;
   if (plan.approvalId) base.approvalId = plan.approvalId;
   if (plan.denyAll) base.denyReason = plan.denyAll.reason;
   else if (!plan.allowAll && !plan.conditional.ok) base.conditionalDenyReason = plan.conditional.reason;
   Object.freeze(base);
-
   const memo = fieldMemo(plan);
-  const { dataset } = input;
   return {
-    dataset,
-    subjectId: input.subjectId,
+    plan,
     base,
     field(policy: FieldPolicy): FieldDecision {
       let d = memo.get(policy);
@@ -212,9 +334,9 @@ export function decideDataset(input: DatasetDecisionInput): DatasetDecision {
 }
 
 /**
- * Field decisions depend on the plan's gates only (not on which consent or approval matched), and a request's
- * subjects mostly share a handful of plans: their field decisions are memoised per plan shape, process-wide.
- * The number of shapes is bounded by the combinations of rules, reasons and masks.
+ * Field decisions depend on the plan's gates only (not on which consent or approval matched): they are
+ * memoised per plan shape, process-wide. The number of shapes is bounded by the combinations of rules,
+ * reasons and masks.
  */
 const fieldMemos = new Map<string, WeakMap<FieldPolicy, FieldDecision>>();
 function fieldMemo(plan: Plan): WeakMap<FieldPolicy, FieldDecision> {
@@ -266,79 +388,22 @@ function full(rule: PolicyRuleId, rules: PolicyRules): Plan {
   return { allowAll: rule, conditional: { ok: true, rule }, personal: { clear: true, rule }, defaultMask: rules.defaultPersonalMask };
 }
 
-function makePlan(input: DatasetDecisionInput, rules: PolicyRules): Plan {
-  const { caller, purpose, dataset } = input;
-  if (caller.type === CallerType.SUBJECT) {
-    const own = rules.subjectReadsOwnData && !!caller.subjectId && caller.subjectId === input.subjectId;
-    return own ? full('subject.own_data', rules) : denied('NOT_OWN_SUBJECT', 'subject.not_own', rules);
-  }
-  if (!purpose) return denied('PURPOSE_REQUIRED', 'purpose.required', rules);
-  if (
-    caller.type === CallerType.DEPARTMENT &&
-    rules.publisherReadsOwnDataset &&
-    !!caller.orgCode &&
-    rules.datasetPublishers[dataset] === caller.orgCode
-  ) {
-    return full('publisher.own_dataset', rules);
-  }
-  const allowedPurposes = rules.purposesByCallerType[caller.type] ?? [];
-  if (!allowedPurposes.includes(purpose)) return denied('PURPOSE_NOT_ALLOWED', 'purpose.not_allowed', rules);
-
-  // --- matching, done once ---
-  const consent = matchConsent(input, purpose);
-  const approval = matchApproval(input, purpose);
-  const basis: ConditionalBasis = rules.conditionalBasis[purpose] ?? 'CONSENT';
-  const relationship = basis === 'RELATIONSHIP' && input.hasRelationship;
-
-  let conditional: Gate;
-  if (!approval.ok) conditional = { ok: false, reason: approval.reason, rule: 'conditional.approval' };
-  else if (basis === 'CONSENT') {
-    conditional = consent.ok ? { ok: true, rule: 'conditional.consent' } : { ok: false, reason: consent.reason, rule: 'conditional.consent' };
-  } else if (basis === 'RELATIONSHIP') {
-    conditional = relationship ? { ok: true, rule: 'conditional.relationship' } : { ok: false, reason: 'NO_RELATIONSHIP', rule: 'conditional.relationship' };
-  } else {
-    conditional = { ok: true, rule: 'conditional.statutory' };
-  }
-
-  const mayClear = rules.personalInClearCallerTypes.includes(caller.type);
-  const personal: Plan['personal'] = !mayClear
-    ? { clear: false }
-    : consent.ok
-      ? { clear: true, rule: 'personal.consent' }
-      : relationship
-        ? { clear: true, rule: 'personal.relationship' }
-        : { clear: false };
-
-  // The consent is reported only where it was relied on (a regulator's statutory read uses none).
-  const consentUsed = consent.ok && ((basis === 'CONSENT' && approval.ok) || (personal.clear && personal.rule === 'personal.consent'));
-  return {
-    conditional,
-    personal,
-    defaultMask: rules.defaultPersonalMask,
-    maskDeclared: rules.maskDeclaredFieldsFor.includes(caller.type),
-    consentId: consentUsed ? consent.id : undefined,
-    approvalId: approval.ok ? approval.id : undefined,
-  };
-}
-
 type Match = { ok: true; id: string } | { ok: false; reason: DenyReason };
 
 /**
- * The subject's consent to the caller's institution for this purpose and dataset, valid at `now`.
+ * The subject's consent to the caller's institution for this purpose and dataset, valid at `t`.
  * When none is valid, the most specific reason among the matching ones: revoked, expired, not yet valid;
  * a consent to another grantee, for another purpose or dataset, or of another subject is NO_CONSENT.
  */
-function matchConsent(input: DatasetDecisionInput, purpose: Purpose): Match {
-  const org = input.caller.orgCode;
+function matchConsent(org: string | undefined, subject: SubjectFacts, purpose: Purpose, t: number): Match {
   if (!org) return { ok: false, reason: 'NO_CONSENT' };
-  const t = input.now.getTime();
   let revoked = false;
   let expired = false;
   let notYet = false;
   let best: ConsentFact | undefined;
-  for (const c of input.consents) {
-    if (c.subjectId !== input.subjectId || c.granteeCode !== org) continue;
-    if (!c.purposes.includes(purpose) || !c.datasets.includes(input.dataset)) continue;
+  for (const c of subject.consents) {
+    if (c.subjectId !== subject.subjectId || c.granteeCode !== org) continue;
+    if (!c.purposes.includes(purpose) || !c.datasets.includes(subject.dataset)) continue;
     if (c.revokedAt && c.revokedAt.getTime() <= t) revoked = true;
     else if (t >= c.validTo.getTime()) expired = true;
     else if (t < c.validFrom.getTime()) notYet = true;
@@ -350,14 +415,12 @@ function matchConsent(input: DatasetDecisionInput, purpose: Purpose): Match {
 }
 
 /** The caller's APPROVED, unexpired application for exactly this dataset and purpose. */
-function matchApproval(input: DatasetDecisionInput, purpose: Purpose): Match {
-  const org = input.caller.orgCode;
+function matchApproval(org: string | undefined, approvals: readonly ApprovalFact[], dataset: DatasetCode, purpose: Purpose, t: number): Match {
   if (!org) return { ok: false, reason: 'NO_APPROVAL' };
-  const t = input.now.getTime();
   let expired = false;
   let best: ApprovalFact | undefined;
-  for (const a of input.approvals) {
-    if (a.consumerCode !== org || a.dataset !== input.dataset || a.purpose !== purpose || a.status !== 'APPROVED') continue;
+  for (const a of approvals) {
+    if (a.consumerCode !== org || a.dataset !== dataset || a.purpose !== purpose || a.status !== 'APPROVED') continue;
     if (a.expiresAt && t >= a.expiresAt.getTime()) expired = true;
     else if (!best || expiresLater(a, best) || (sameExpiry(a, best) && a.id < best.id)) best = a;
   }

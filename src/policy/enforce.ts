@@ -4,7 +4,7 @@ import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
 import { activeRelationships } from '../exposure/read';
 import { FIELD_POLICY_EXTENSION, type DatasetCode, type FieldPolicy } from './catalog';
-import { decideDataset, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
+import { requestDecider, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
 import { applyMask } from './masks';
 import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
@@ -43,6 +43,10 @@ export interface RequestPolicy {
   approvals?: Promise<ApprovalFact[]>;
   /** Decision inputs once loaded, so later decisions of the request are computed without a promise. */
   loaded: { approvals?: ApprovalFact[]; consents: Map<string, ConsentFact[]>; related: Map<string, boolean> };
+  /** The request's decisions, once its approvals are loaded. */
+  decider?: ReturnType<typeof requestDecider>;
+  /** Set only in the policy-cost benchmark's comparison build: nothing is decided, so no inputs are loaded. */
+  undecided?: true;
 }
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
@@ -168,8 +172,8 @@ function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string)
 
 function decide(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
   // One instant per request: every decision of the request is taken at the same time.
-  policy.now ??= new Date();
-  return decideDataset({ caller: ctx.caller, purpose: ctx.purpose, subjectId, dataset, ...inputs, now: policy.now, rules: activePolicyRules() });
+  policy.decider ??= requestDecider({ caller: ctx.caller, purpose: ctx.purpose, approvals: inputs.approvals, now: (policy.now ??= new Date()), rules: activePolicyRules() });
+  return policy.decider({ subjectId, dataset, consents: inputs.consents, hasRelationship: inputs.hasRelationship });
 }
 
 /**
@@ -180,7 +184,17 @@ function decide(ctx: HubContext, policy: RequestPolicy, subjectId: string, datas
  */
 export function primePolicy(ctx: HubContext, subjectIds: Iterable<string>): void {
   if (!ctx.caller) return;
-  loadInputs(ctx, requestPolicy(ctx), subjectIds)?.catch(() => undefined);
+  const policy = requestPolicy(ctx);
+  if (policy.undecided) return;
+  loadInputs(ctx, policy, subjectIds)?.catch(() => undefined);
+}
+
+/**
+ * For the policy-cost benchmark's comparison build only (`mode: 'record'` schemas): the request decides
+ * nothing, so it loads no consents, relationships or approvals.
+ */
+export function markPolicyUndecided(ctx: HubContext): void {
+  requestPolicy(ctx).undecided = true;
 }
 
 function consentLoader(ctx: HubContext) {
@@ -200,6 +214,9 @@ function relationshipLoader(ctx: HubContext) {
 function note(subject: SubjectPolicy, field: PolicedField, d: FieldDecision): void {
   if (!subject.trail.has(field)) subject.trail.set(field, d);
 }
+
+/** The comparison build's note for every field read: the access log keeps its shape, nothing was decided. */
+const UNDECIDED = Object.freeze({ decision: 'ALLOW', reason: 'POLICY_NOT_ENFORCED', rule: 'unconditional.open' }) as unknown as FieldDecision;
 
 /** Reading one's own reported contracts is still a read of subject data: logged as ALLOW. */
 const OWN_REPORT = Object.freeze({ decision: 'ALLOW', reason: 'OWN_REPORT', rule: 'unconditional.open' }) as unknown as FieldDecision;
@@ -242,7 +259,13 @@ interface TypeField extends PolicedField {
  * FORBIDDEN errors. Fields computed by a resolver of their own are wrapped individually.
  * Subgraph services enforce this themselves from the gateway-forwarded identity (zero trust).
  */
-export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphSchema: GraphQLSchema): Map<string, FieldPolicy> {
+export function enforceFieldPolicies(
+  typeGraphqlSchema: GraphQLSchema,
+  subgraphSchema: GraphQLSchema,
+  /** `record`: the policy-cost benchmark's comparison build — reads are noted for the access log as they are, nothing is decided or withheld. */
+  opts: { mode?: 'enforce' | 'record' } = {},
+): Map<string, FieldPolicy> {
+  const record = opts.mode === 'record';
   const policies = fieldPolicies(typeGraphqlSchema);
   const fieldsOfType = new Map<string, TypeField[]>();
   for (const [key, policy] of policies) {
@@ -264,8 +287,8 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
       const subjectId = String(row.subjectId ?? row.id);
       const request = requestPolicy(ctx);
       const subject = subjectPolicy(request, subjectId);
-      if (reportedByCaller(row, ctx)) {
-        note(subject, policed, OWN_REPORT);
+      if (record || reportedByCaller(row, ctx)) {
+        note(subject, policed, record ? UNDECIDED : OWN_REPORT);
         return value;
       }
       const decideAndApply = (v: unknown) => {
@@ -278,12 +301,12 @@ export function enforceFieldPolicies(typeGraphqlSchema: GraphQLSchema, subgraphS
       return Promise.all([ready, value]).then(([, v]) => decideAndApply(v));
     };
   }
-  guardRecordFields(subgraphSchema, fieldsOfType);
+  guardRecordFields(subgraphSchema, fieldsOfType, record);
   return policies;
 }
 
 /** Wraps every field whose (possible) return types carry policy-controlled fields; see {@link enforceFieldPolicies}. */
-function guardRecordFields(schema: GraphQLSchema, fieldsOfType: Map<string, TypeField[]>): void {
+function guardRecordFields(schema: GraphQLSchema, fieldsOfType: Map<string, TypeField[]>, record: boolean): void {
   const policedTypes = (field: { type: Parameters<typeof getNamedType>[0] }) => {
     const returned = getNamedType(field.type);
     const possible = isAbstractType(returned) ? schema.getPossibleTypes(returned) : isObjectType(returned) ? [returned] : [];
@@ -294,7 +317,7 @@ function guardRecordFields(schema: GraphQLSchema, fieldsOfType: Map<string, Type
   for (const type of Object.values(schema.getTypeMap())) {
     if (isObjectType(type) && !type.name.startsWith('__') && Object.values(type.getFields()).some(policedTypes)) parentTypes.add(type.name);
   }
-  const guard = { fieldsOfType, parentTypes };
+  const guard = { fieldsOfType, parentTypes, record };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -322,6 +345,8 @@ interface Guarded {
 interface Guard {
   fieldsOfType: Map<string, TypeField[]>;
   parentTypes: Set<string>;
+  /** Note the reads only (the comparison build). */
+  record: boolean;
 }
 
 function guardRecords(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, guard: Guard): unknown {
@@ -362,6 +387,13 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
   });
   if (parents.length) primePolicy(ctx, parents);
   if (!guarded.length) return replaceRecords(value, unknown);
+  if (guard.record) {
+    for (const g of guarded) {
+      const subject = subjectPolicy(policy, g.subjectId);
+      for (const f of g.fields) note(subject, f, UNDECIDED);
+    }
+    return replaceRecords(value, unknown);
+  }
 
   const subjectIds = new Set<string>();
   for (const g of guarded) if (!reportedByCaller(g.row, ctx)) subjectIds.add(g.subjectId);
