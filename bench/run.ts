@@ -484,6 +484,7 @@ async function main(): Promise<void> {
     .option('--scale-sizes <list>', 'subject counts for --scale-curve', '10000,100000,1000000')
     .option('--reseed', 'regenerate databases even when one with the right size exists')
     .option('--cpu-prof', 'profile the hub process during the in-process scenarios (first database) and list the top self-time functions')
+    .option('--profile-dir <dir>', 'with --cpu-prof: keep the .cpuprofile file there (default: a temporary directory, removed)')
     .option('--out <dir>', 'where latest.json and latest.md go', path.resolve(__dirname, '../../bench/results'));
   program.parse();
   const o = program.opts<{
@@ -499,6 +500,7 @@ async function main(): Promise<void> {
     scaleSizes: string;
     reseed?: boolean;
     cpuProf?: boolean;
+    profileDir?: string;
     out: string;
   }>();
   const mysqlUrl = o.mysql || process.env.BENCH_MYSQL_URL || 'mysql://hub:hub@127.0.0.1:3306/hub_test_bench';
@@ -526,7 +528,7 @@ async function main(): Promise<void> {
   }
   let profileDb: string | undefined;
   for (const [i, d] of databases.entries()) {
-    const profileDir = s.cpuProf && i === 0 ? path.join(work, 'profile') : undefined;
+    const profileDir = s.cpuProf && i === 0 ? path.resolve(o.profileDir ?? path.join(work, 'profile')) : undefined;
     if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
     const run = await runDatabase(s, d.label, d.url, { subjects: s.subjects, reseed: !!o.reseed, scenarios, profileDir });
     report.results.push(...run.results);

@@ -7,6 +7,7 @@ import { Audit1764201600500 } from './1764201600500-audit';
 import { Publishing1764201600600 } from './1764201600600-publishing';
 import { Supervision1764201600700 } from './1764201600700-supervision';
 import { Ops1764201600800 } from './1764201600800-ops';
+import { AuditFieldLists1764201600900 } from './1764201600900-audit-field-lists';
 
 /** Migrations in order, listed explicitly (file globs break under jest's transforms). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,4 +21,5 @@ export const allMigrations: Function[] = [
   Publishing1764201600600,
   Supervision1764201600700,
   Ops1764201600800,
+  AuditFieldLists1764201600900,
 ];

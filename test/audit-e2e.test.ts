@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { hashRecord } from '../src/audit/chain';
+import { findAccessRecords } from '../src/audit/read';
+import { SHARED_FIELD_LIST_MIN_CHARS } from '../src/audit/store';
 import { FIXED_SUBJECTS } from '../src/demo/seed';
 import { loadPublicJwks } from '../src/identity/keys';
 import { auditVerifyReport } from '../src/cli/audit';
@@ -13,12 +17,16 @@ const REPORT = /* GraphQL */ `
     }
   }`;
 
-type Row = { request_id: string; subject_id: string; caller_org: string | null; purpose: string | null; fields: string; consent_ids: string };
+type Row = { request_id: string; subject_id: string; caller_org: string | null; purpose: string | null; fields: string; consent_ids: string; inline_fields: string; fields_ref: string | null };
 
 describe('access log through the gateway', () => {
   let hub: TestHub;
   const rows = (requestId: string) =>
-    hub.db.dataSource.query(`SELECT request_id, subject_id, caller_org, purpose, fields, consent_ids FROM audit_access_log WHERE request_id = ?`, [requestId]) as Promise<Row[]>;
+    hub.db.dataSource.query(
+      `SELECT request_id, subject_id, caller_org, purpose, COALESCE(l.list_json, a.fields) AS fields, a.fields AS inline_fields, fields_ref, consent_ids
+         FROM audit_access_log a LEFT JOIN audit_field_list l ON l.list_hash = a.fields_ref WHERE request_id = ?`,
+      [requestId],
+    ) as Promise<Row[]>;
 
   beforeAll(async () => {
     hub = await startTestHub('audit_e2e');
@@ -54,6 +62,24 @@ describe('access log through the gateway', () => {
     expect(res.status).toBe(200);
     const logged = await rows(res.headers.get('x-request-id')!);
     expect(logged.map((r) => r.subject_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('stores a long field list once, named by its sha256 from every record of the request', async () => {
+    const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+    const again = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+    const [first] = await rows(res.headers.get('x-request-id')!);
+    const [second] = await rows(again.headers.get('x-request-id')!);
+    expect(first.fields.length).toBeGreaterThanOrEqual(SHARED_FIELD_LIST_MIN_CHARS);
+    expect(first.inline_fields).toBe('');
+    expect(first.fields_ref).toBe(createHash('sha256').update(first.fields, 'utf8').digest('hex'));
+    expect(second.fields_ref).toBe(first.fields_ref);
+    const [{ n }] = (await hub.db.dataSource.query('SELECT COUNT(*) AS n FROM audit_field_list WHERE list_hash = ?', [first.fields_ref])) as Array<{ n: number | string }>;
+    expect(Number(n)).toBe(1);
+    // Reads get the list back in place, the decision filter included; its hash still covers the list.
+    const [record] = await findAccessRecords(hub.db, { subjectId: FIXED_SUBJECTS.enterprise, callerOrg: 'BANK-CQCB', decision: 'ALLOW', limit: 1 });
+    expect(record.requestId).toBe(again.headers.get('x-request-id'));
+    expect(record.fields.map((f) => f.field)).toEqual(expect.arrayContaining(['Enterprise.name', 'TaxRecord.taxPaid']));
+    expect(hashRecord(record)).toBe(record.hash);
   });
 
   it('shows a subject who read its data — and nobody else’s reads', async () => {

@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await dropAppendOnlyTriggers(db);
-  for (const t of ['audit_access_log', 'audit_checkpoint', 'audit_chain_boundary']) await sql(`DELETE FROM ${t}`);
+  for (const t of ['audit_access_log', 'audit_checkpoint', 'audit_chain_boundary', 'audit_field_list']) await sql(`DELETE FROM ${t}`);
 });
 
 afterAll(async () => {
@@ -203,6 +203,34 @@ describe(`access log on ${MYSQL ? 'MariaDB/MySQL' : 'SQLite'}`, () => {
     expect(result).toMatchObject({ ok: false, chainId: 'test-edit', seq: 7, id, problem: 'HASH_MISMATCH' });
     if (!result.ok) expect(result.message).toMatch(/altered/);
     await w.close();
+  });
+
+  it('stores a long field list once, and detects an edited, repointed or missing shared list', async () => {
+    const list = (n: number) => Array.from({ length: n }, (_, j) => ({ dataset: 'loans', field: `CrossCheckResult.field${j}`, decision: 'ALLOW' as const }));
+    const long = (i: number, n = 12) => rec(i, { fields: list(n) });
+    const w = await AccessLogWriter.open(db, key, { chainId: 'test-shared', checkpointIntervalMs: 0 });
+    await w.append(Array.from({ length: 6 }, (_, i) => long(i)));
+    await w.append([long(6), long(7, 13), rec(8)]);
+    await w.close();
+    const rows = await sql("SELECT seq, fields, fields_ref FROM audit_access_log WHERE chain_id = 'test-shared' ORDER BY seq");
+    const [twelve, thirteen] = [rows[0].fields_ref, rows[7].fields_ref];
+    expect(rows.slice(0, 7).every((r: { fields: string; fields_ref: string }) => r.fields === '' && r.fields_ref === twelve)).toBe(true);
+    expect(thirteen).toMatch(/^[0-9a-f]{64}$/);
+    expect(thirteen).not.toBe(twelve);
+    expect(rows[8]).toMatchObject({ fields_ref: null }); // short lists stay inline
+    expect(JSON.parse(rows[8].fields)).toHaveLength(3);
+    expect(Number((await sql('SELECT COUNT(*) AS n FROM audit_field_list'))[0].n)).toBe(2);
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: true, count: 9 });
+
+    await sql(`UPDATE audit_field_list SET list_json = REPLACE(list_json, '"ALLOW"', '"DENY"') WHERE list_hash = ?`, [twelve]);
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: false, chainId: 'test-shared', seq: 1, problem: 'HASH_MISMATCH' });
+    await sql(`UPDATE audit_field_list SET list_json = REPLACE(list_json, '"DENY"', '"ALLOW"') WHERE list_hash = ?`, [twelve]);
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: true });
+    await sql("UPDATE audit_access_log SET fields_ref = ? WHERE chain_id = 'test-shared' AND seq = 3", [thirteen]);
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: false, seq: 3, problem: 'HASH_MISMATCH' });
+    await sql("UPDATE audit_access_log SET fields_ref = ? WHERE chain_id = 'test-shared' AND seq = 3", [twelve]);
+    await sql('DELETE FROM audit_field_list WHERE list_hash = ?', [thirteen]);
+    expect(await verifyAccessLog(db, jwks)).toMatchObject({ ok: false, seq: 8, problem: 'HASH_MISMATCH' });
   });
 
   it('detects edits to the JSON columns and to the time', async () => {
@@ -488,6 +516,9 @@ describe(`access log on ${MYSQL ? 'MariaDB/MySQL' : 'SQLite'}`, () => {
     await expect(sql("UPDATE audit_checkpoint SET head_hash = 'x'")).rejects.toThrow(/append-only/);
     await expect(sql('DELETE FROM audit_checkpoint')).rejects.toThrow(/append-only/);
     await expect(sql('DELETE FROM audit_chain_boundary')).resolves.toBeDefined(); // empty: nothing to refuse yet
+    await sql("INSERT INTO audit_field_list (list_hash, list_json) VALUES (?, '[]')", ['f'.repeat(64)]);
+    await expect(sql("UPDATE audit_field_list SET list_json = '[1]'")).rejects.toThrow(/append-only/);
+    await expect(sql('DELETE FROM audit_field_list')).rejects.toThrow(/cannot be deleted/);
 
     const result = await purgeBefore(db, retentionCutoff(), path.join(tmp, 'purge-mysql'), { publicJwks: jwks });
     expect(result.deleted).toBe(8);

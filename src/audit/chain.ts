@@ -211,7 +211,7 @@ export function hashRecord(
   /** The canonical JSON of the list and object members, when the caller has it already (the writer does). */
   encoded?: { consentIds: string; approvalIds: string; fields: string; detail: string | null },
 ): string {
-  const s = (v: unknown) => encode(v ?? null, 1);
+  const s = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : encode(v ?? null, 1));
   const text =
     '{"approvalIds":' + (encoded?.approvalIds ?? s(r.approvalIds)) +
     ',"callerOrg":' + s(r.callerOrg) +

@@ -84,9 +84,13 @@ export class AccessLogRecordEntity {
   @Column({ name: 'approval_ids', type: 'text', transformer: jsonText })
   approvalIds!: string[];
 
-  /** `[{ dataset, field, decision: ALLOW|MASK|DENY, reason? }]`. */
+  /** `[{ dataset, field, decision: ALLOW|MASK|DENY, reason? }]`; empty text when `fieldsRef` names a shared list. */
   @Column({ type: 'text', transformer: jsonText })
   fields!: Array<{ dataset: string; field: string; decision: string; reason?: string }>;
+
+  /** sha256 of the field list kept once in `audit_field_list` (long lists that many records share), else null. */
+  @Column({ name: 'fields_ref', type: HASH_TYPE, length: 64, nullable: true })
+  fieldsRef!: string | null;
 
   @Column({ type: 'text', nullable: true, transformer: jsonText })
   detail!: Record<string, unknown> | null;
@@ -96,6 +100,19 @@ export class AccessLogRecordEntity {
 
   @Column({ type: HASH_TYPE, length: 64 })
   hash!: string;
+}
+
+/**
+ * A field list stored once (canonical JSON) and named by its sha256 from every record that logged it.
+ * Never updated or deleted: records of any age may reference it, and it names no subject.
+ */
+@Entity('audit_field_list')
+export class AuditFieldListEntity {
+  @PrimaryColumn({ name: 'list_hash', type: HASH_TYPE, length: 64 })
+  listHash!: string;
+
+  @Column({ name: 'list_json', type: 'text' })
+  listJson!: string;
 }
 
 /** A signed statement "chain `chain_id` had head `head_hash` at `seq`" (compact JWS, ES256, `kid` header). */
@@ -141,4 +158,4 @@ export class AuditChainBoundaryEntity {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const auditEntities: Function[] = [AccessLogRecordEntity, AuditCheckpointEntity, AuditChainBoundaryEntity];
+export const auditEntities: Function[] = [AccessLogRecordEntity, AuditFieldListEntity, AuditCheckpointEntity, AuditChainBoundaryEntity];

@@ -1,6 +1,6 @@
 import type { Database } from '../db/datasource';
 import type { AccessRecord } from './chain';
-import { LOG_TABLE, SELECT_LOG_COLUMNS, query, rowToRecord, toDbTime } from './store';
+import { FIELD_LIST_TABLE, LOG_SOURCE, LOG_TABLE, SELECT_LOG_COLUMNS, query, rowToRecord, toDbTime } from './store';
 
 export interface AccessRecordFilter {
   /** 查询记录 of one subject (uses idx_audit_access_log_subject). */
@@ -46,7 +46,8 @@ export async function findAccessRecords(db: Database, filter: AccessRecordFilter
     params.push(filter.purpose);
   }
   if (filter.decision) {
-    where.push('fields LIKE ?');
+    // The list as stored: inline, or the shared one the record names.
+    where.push(`COALESCE(${FIELD_LIST_TABLE}.list_json, ${LOG_TABLE}.fields) LIKE ?`);
     params.push(`%"decision":"${filter.decision}"%`);
   }
   if (filter.from) {
@@ -64,7 +65,7 @@ export async function findAccessRecords(db: Database, filter: AccessRecordFilter
   const limit = Math.min(1000, Math.max(1, Math.floor(filter.limit ?? 100)));
   const rows = await query(
     db,
-    `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_TABLE}` + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ` ORDER BY time DESC, id DESC LIMIT ${limit}`,
+    `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_SOURCE}` + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ` ORDER BY time DESC, id DESC LIMIT ${limit}`,
     params,
   );
   return rows.map(rowToRecord);

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Database } from '../db/datasource';
 import { ChainVerifier, ZERO_HASH } from './chain';
-import { BOUNDARY_TABLE, LOG_TABLE, SELECT_LOG_COLUMNS, num, query, rowToRecord, runWrites, toDbTime, type Statement } from './store';
+import { BOUNDARY_TABLE, LOG_TABLE, LOG_SOURCE, SELECT_LOG_COLUMNS, num, query, rowToRecord, runWrites, toDbTime, type Statement } from './store';
 import { PURGE_SESSION_FLAG } from './triggers';
 import { loadBoundaries, writeExport, type ExportManifest } from './verify';
 
@@ -80,7 +80,7 @@ export async function purgeBefore(db: Database, cutoff: Date, exportDir: string,
       for (;;) {
         const rows = await query(
           db,
-          `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_TABLE} WHERE chain_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize}`,
+          `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_SOURCE} WHERE chain_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize}`,
           [p.chainId, cursor, p.toSeq],
         );
         for (const row of rows) {

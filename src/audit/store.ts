@@ -11,6 +11,14 @@ import { canonicalJson, type AccessRecord } from './chain';
 export const LOG_TABLE = 'audit_access_log';
 export const CHECKPOINT_TABLE = 'audit_checkpoint';
 export const BOUNDARY_TABLE = 'audit_chain_boundary';
+export const FIELD_LIST_TABLE = 'audit_field_list';
+
+/**
+ * Field lists whose canonical JSON is at least this long are stored once in `audit_field_list` and named by
+ * their sha256 (`fields_ref`): a credit report's or cross-check's list is 1.5–3 KB, the same for every subject
+ * of the request, and would otherwise be most of each row. Shorter lists stay inline.
+ */
+export const SHARED_FIELD_LIST_MIN_CHARS = 512;
 
 /** Column order of a stored record (everything but the auto-increment id). */
 export const LOG_COLUMNS = [
@@ -32,14 +40,30 @@ export const LOG_COLUMNS = [
   'detail',
   'prev_hash',
   'hash',
+  'fields_ref',
 ] as const;
 
-export const SELECT_LOG_COLUMNS = ['id', ...LOG_COLUMNS].join(', ');
+/** Where records are read from: the log with each shared field list joined back in. */
+export const LOG_SOURCE = `${LOG_TABLE} LEFT JOIN ${FIELD_LIST_TABLE} ON ${FIELD_LIST_TABLE}.list_hash = ${LOG_TABLE}.fields_ref`;
+
+/**
+ * The columns of a stored record, read from {@link LOG_SOURCE}: `fields` is the shared list where the record
+ * names one. A missing list reads as the empty inline text, which no record hash matches (the check reports it).
+ */
+export const SELECT_LOG_COLUMNS = [
+  `${LOG_TABLE}.id`,
+  ...LOG_COLUMNS.filter((c) => c !== 'fields' && c !== 'fields_ref').map((c) => `${LOG_TABLE}.${c}`),
+  `COALESCE(${FIELD_LIST_TABLE}.list_json, ${LOG_TABLE}.fields) AS fields`,
+].join(', ');
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: what DATETIME(3) holds on MySQL and what TypeORM writes on SQLite. */
 export function toDbTime(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
+  // The records of one request share their time: convert each distinct instant once.
+  const ms = d.getTime();
+  if (ms !== lastTime.ms) lastTime = { ms, text: d.toISOString().replace('T', ' ').replace('Z', '') };
+  return lastTime.text;
 }
+let lastTime = { ms: NaN, text: '' };
 
 /** mysql2 returns DATETIME as a Date (timezone 'Z'); better-sqlite3 returns the stored text. */
 export function fromDbTime(v: unknown): Date {
@@ -63,6 +87,8 @@ export interface JsonTexts {
   consentIds: string;
   approvalIds: string;
   fields: string;
+  /** sha256 of `fields` when the list is stored once in audit_field_list (see SHARED_FIELD_LIST_MIN_CHARS). */
+  fieldsRef?: string | null;
   detail: string | null;
 }
 
@@ -83,10 +109,11 @@ export function recordParams(r: AccessRecord & { json?: JsonTexts }): unknown[] 
     r.operationHash,
     j ? j.consentIds : canonicalJson(r.consentIds),
     j ? j.approvalIds : canonicalJson(r.approvalIds),
-    j ? j.fields : canonicalJson(r.fields),
+    j?.fieldsRef ? '' : j ? j.fields : canonicalJson(r.fields),
     j ? j.detail : r.detail === null ? null : canonicalJson(r.detail),
     r.prevHash,
     r.hash,
+    j?.fieldsRef ?? null,
   ];
 }
 
@@ -242,11 +269,13 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
       await qr.startTransaction();
       inTx = true;
     }
-    const out: WriteResult[] = [];
-    for (const s of statements) {
-      const res = (s.prepared ? await executePrepared(db, qr, s) : await qr.query(s.sql, s.params)) as { affectedRows?: number; insertId?: number | string };
-      out.push({ affected: res?.affectedRows ?? 0, insertId: Number(res?.insertId ?? 0) });
-    }
+    // Inside a transaction the statements are sent without waiting for each answer (one connection runs them
+    // in order): the server works on one chunk of a large batch while the next is encoded. Any failure rolls back.
+    const run = (s: Statement) =>
+      (s.prepared ? executePrepared(db, qr, s) : qr.query(s.sql, s.params)) as Promise<{ affectedRows?: number; insertId?: number | string }>;
+    const results = inTx ? await settleInOrder(statements.map(run)) : [];
+    if (!inTx) for (const s of statements) results.push(await run(s));
+    const out: WriteResult[] = results.map((res) => ({ affected: res?.affectedRows ?? 0, insertId: Number(res?.insertId ?? 0) }));
     if (inTx) {
       await qr.commitTransaction();
       inTx = false;
@@ -262,6 +291,14 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
       await qr.release();
     }
   }
+}
+
+/** Like Promise.all, but waits for every statement to settle before rejecting (none is left running on the connection). */
+async function settleInOrder<T>(pending: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** A prepared statement on the query runner's own mysql2 connection (inside its transaction, if any). */
@@ -282,12 +319,27 @@ async function waitUntilIdle(conn: SqliteConnection, maxMs: number): Promise<voi
   }
 }
 
-/** `INSERT INTO audit_access_log (...) VALUES (...), (...)` for `rows` records. */
-export function insertRecordsStatement(records: Array<AccessRecord & { json?: JsonTexts }>): Statement {
-  const one = '(' + LOG_COLUMNS.map(() => '?').join(', ') + ')';
+/** Stores shared field lists (canonical JSON by sha256); a list already there is left as it is. */
+export function insertFieldListsStatement(kind: Database['kind'], lists: Map<string, string>): Statement {
+  const verb = kind === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
   return {
-    sql: `INSERT INTO ${LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ` + records.map(() => one).join(', '),
-    params: records.flatMap(recordParams),
-    prepared: records.length >= PREPARED_INSERT_MIN_ROWS,
+    sql: `${verb} INTO ${FIELD_LIST_TABLE} (list_hash, list_json) VALUES ` + [...lists.keys()].map(() => '(?, ?)').join(', '),
+    params: [...lists].flat(),
   };
 }
+
+/** `INSERT INTO audit_access_log (...) VALUES (...), (...)` for `rows` records. */
+export function insertRecordsStatement(records: Array<AccessRecord & { json?: JsonTexts }>): Statement {
+  let sql = insertSql.get(records.length);
+  if (!sql) {
+    const one = '(' + LOG_COLUMNS.map(() => '?').join(', ') + ')';
+    sql = `INSERT INTO ${LOG_TABLE} (${LOG_COLUMNS.join(', ')}) VALUES ` + new Array(records.length).fill(one).join(', ');
+    if (insertSql.size > 1000) insertSql.clear();
+    insertSql.set(records.length, sql);
+  }
+  const params: unknown[] = [];
+  for (const r of records) params.push(...recordParams(r));
+  return { sql, params, prepared: records.length >= PREPARED_INSERT_MIN_ROWS };
+}
+/** INSERT texts by row count (a batch is at most the writer's maxBatch rows). */
+const insertSql = new Map<number, string>();

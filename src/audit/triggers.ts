@@ -8,12 +8,14 @@ import type { Database } from '../db/datasource';
  *   -- the hub's application account: read and append, nothing else
  *   GRANT SELECT, INSERT ON hub.audit_access_log     TO 'hub'@'%';
  *   GRANT SELECT, INSERT ON hub.audit_checkpoint     TO 'hub'@'%';
+ *   GRANT SELECT, INSERT ON hub.audit_field_list     TO 'hub'@'%';
  *   GRANT SELECT         ON hub.audit_chain_boundary TO 'hub'@'%';
  *   -- (no UPDATE, DELETE, DROP, ALTER or TRIGGER on audit_* for the hub account)
  *
  *   -- the retention job's account (runs purgeBefore), used only by the scheduled purge
  *   GRANT SELECT, DELETE         ON hub.audit_access_log     TO 'hub_retention'@'%';
  *   GRANT SELECT                 ON hub.audit_checkpoint     TO 'hub_retention'@'%';
+ *   GRANT SELECT                 ON hub.audit_field_list     TO 'hub_retention'@'%';
  *   GRANT SELECT, INSERT, UPDATE ON hub.audit_chain_boundary TO 'hub_retention'@'%';
  *
  *   -- the migration / DBA account creates the tables and the triggers (CREATE, INDEX, TRIGGER; with
@@ -40,6 +42,17 @@ const TRIGGERS: Array<{ name: string; sql: string }> = [
           SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit_access_log is append-only: records are removed only by the retention purge';
         END IF;
       END`,
+  },
+  {
+    name: 'trg_audit_field_list_no_update',
+    sql: `CREATE TRIGGER trg_audit_field_list_no_update BEFORE UPDATE ON audit_field_list FOR EACH ROW
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit_field_list is append-only: field lists cannot be updated'`,
+  },
+  {
+    // Even the purge keeps lists: records of any age may name them, and a list names no subject.
+    name: 'trg_audit_field_list_no_delete',
+    sql: `CREATE TRIGGER trg_audit_field_list_no_delete BEFORE DELETE ON audit_field_list FOR EACH ROW
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit_field_list rows cannot be deleted'`,
   },
   {
     name: 'trg_audit_checkpoint_no_update',

@@ -20,6 +20,7 @@ import {
   CHECKPOINT_TABLE,
   LOG_TABLE,
   SELECT_LOG_COLUMNS,
+  LOG_SOURCE,
   fromDbTime,
   num,
   query,
@@ -176,7 +177,7 @@ export async function verifyAccessLog(db: Database, publicJwks: JWK[], opts: Ver
     for (;;) {
       const rows = await query(
         db,
-        `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_TABLE} WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ${pageSize}`,
+        `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_SOURCE} WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ${pageSize}`,
         [chainId, cursor],
       );
       for (const row of rows) {
@@ -313,7 +314,7 @@ export async function writeExport(
       for (;;) {
         const page = await query(
           db,
-          `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_TABLE} WHERE chain_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize}`,
+          `SELECT ${SELECT_LOG_COLUMNS} FROM ${LOG_SOURCE} WHERE chain_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize}`,
           [range.chainId, cursor, range.toSeq],
         );
         let out = '';

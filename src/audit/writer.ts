@@ -8,6 +8,7 @@ import {
   canonicalJson,
   checkpointPayload,
   hashRecord,
+  sha256Hex,
   type AccessRecord,
   type AccessRecordInput,
   type AccessedField,
@@ -16,6 +17,8 @@ import {
   BOUNDARY_TABLE,
   CHECKPOINT_TABLE,
   LOG_TABLE,
+  SHARED_FIELD_LIST_MIN_CHARS,
+  insertFieldListsStatement,
   insertRecordsStatement,
   num,
   query,
@@ -102,7 +105,10 @@ const DECISIONS = new Set(['ALLOW', 'MASK', 'DENY']);
 const HEX64 = /^[0-9a-f]{64}$/;
 const CHAIN_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-type RecordContent = Omit<AccessRecord, 'chainId' | 'seq' | 'prevHash' | 'hash'> & { json: JsonTexts };
+type RecordContent = AccessRecord & { json: JsonTexts };
+
+/** Shared field lists remembered as stored (lists are never deleted); past this many the memory starts over. */
+const MAX_KNOWN_LISTS = 10_000;
 
 interface Pending {
   records: RecordContent[];
@@ -139,6 +145,8 @@ export class AccessLogWriter {
   private lastCheckpointSeq: number;
   private lastCheckpointAt = Date.now();
   private closed = false;
+  /** sha256 of the shared field lists this writer has seen committed (so each is inserted once). */
+  private readonly storedLists = new Set<string>();
   private readonly windowMs: number;
   private readonly maxBatch: number;
   private readonly checkpointEvery: number;
@@ -334,17 +342,29 @@ export class AccessLogWriter {
       let seq = this.head.seq;
       let prev = this.head.hash;
       const rows: Array<AccessRecord & { json: JsonTexts }> = [];
+      const { chainId } = this.head;
       for (const p of batch) {
-        for (const content of p.records) {
-          const r = { ...content, chainId: this.head.chainId, seq: ++seq, prevHash: prev, hash: '' };
-          r.hash = hashRecord(r, content.json);
+        // normalizeInput made each record with its chain fields blank; it is the writer's own object.
+        for (const r of p.records) {
+          r.chainId = chainId;
+          r.seq = ++seq;
+          r.prevHash = prev;
+          r.hash = hashRecord(r, r.json);
           prev = r.hash;
           rows.push(r);
         }
       }
-      const statements: Statement[] = [];
+      // Shared field lists not yet known to be stored go first, in the same transaction as the records naming them.
+      const newLists = new Map<string, string>();
+      for (const r of rows) {
+        const ref = r.json.fieldsRef;
+        if (ref && !this.storedLists.has(ref)) newLists.set(ref, r.json.fields);
+      }
+      const statements: Statement[] = newLists.size ? [insertFieldListsStatement(this.db.kind, newLists)] : [];
       for (let i = 0; i < rows.length; i += this.maxBatch) statements.push(insertRecordsStatement(rows.slice(i, i + this.maxBatch)));
       await runWrites(this.db, statements, { transaction: statements.length > 1 });
+      if (this.storedLists.size + newLists.size > MAX_KNOWN_LISTS) this.storedLists.clear();
+      for (const ref of newLists.keys()) this.storedLists.add(ref);
       this.head = { chainId: this.head.chainId, seq, hash: prev };
       this.stats.batches++;
       this.stats.records += rows.length;
@@ -465,9 +485,10 @@ function jsonValue<T>(value: T, i: number, name: string): [T, string] {
 }
 
 /** Frozen field lists (the gateway shares one between the subjects of a request) are checked and encoded once. */
-const encodedFieldLists = new WeakMap<readonly AccessedField[], [AccessedField[], string]>();
+const encodedFieldLists = new WeakMap<readonly AccessedField[], [AccessedField[], string, string | null]>();
 
-function fieldList(list: readonly AccessedField[], i: number): [AccessedField[], string] {
+/** The list as it reads back, its canonical text, and its sha256 when it is long enough to be stored once. */
+function fieldList(list: readonly AccessedField[], i: number): [AccessedField[], string, string | null] {
   const cached = Object.isFrozen(list) ? encodedFieldLists.get(list) : undefined;
   if (cached) return cached;
   const fields: AccessedField[] = list.map((f, j) => {
@@ -479,7 +500,8 @@ function fieldList(list: readonly AccessedField[], i: number): [AccessedField[],
     if (f.reason !== undefined) out.reason = f.reason;
     return out;
   });
-  const result = jsonValue(fields, i, 'fields');
+  const [normalized, text] = jsonValue(fields, i, 'fields');
+  const result: [AccessedField[], string, string | null] = [normalized, text, text.length >= SHARED_FIELD_LIST_MIN_CHARS ? sha256Hex(text) : null];
   // Only a list whose members cannot change either may be reused.
   if (Object.isFrozen(list) && list.every((f) => Object.isFrozen(f))) encodedFieldLists.set(list, result);
   return result;
@@ -513,7 +535,7 @@ function normalizeInput(r: AccessRecordInput, i: number): RecordContent {
     throw new InvalidAccessRecordError(`access record #${i}: operationHash must be 64 lower-case hex characters (sha256)`);
   }
   if (!Array.isArray(r.fields)) throw new InvalidAccessRecordError(`access record #${i}: fields must be an array`);
-  const [normFields, fieldsText] = fieldList(r.fields, i);
+  const [normFields, fieldsText, fieldsRef] = fieldList(r.fields, i);
   if (r.detail !== undefined && r.detail !== null && (typeof r.detail !== 'object' || Array.isArray(r.detail))) {
     throw new InvalidAccessRecordError(`access record #${i}: detail must be a JSON object`);
   }
@@ -529,6 +551,11 @@ function normalizeInput(r: AccessRecordInput, i: number): RecordContent {
   const [approvalIds, approvalText] = idList(r.approvalIds, i, 'approvalIds');
   const [detail, detailText] = r.detail === undefined || r.detail === null ? [null, null] : jsonValue(r.detail, i, 'detail');
   return {
+    // Filled in when the record is written (one shape for every record: no copy per record then).
+    chainId: '',
+    seq: 0,
+    prevHash: '',
+    hash: '',
     recordType: r.recordType,
     time: new Date(r.time.getTime()),
     requestId: text(r, i, 'requestId')!,
@@ -543,6 +570,6 @@ function normalizeInput(r: AccessRecordInput, i: number): RecordContent {
     approvalIds,
     fields: normFields,
     detail,
-    json: { consentIds: consentText, approvalIds: approvalText, fields: fieldsText, detail: detailText },
+    json: { consentIds: consentText, approvalIds: approvalText, fields: fieldsText, fieldsRef, detail: detailText },
   };
 }

@@ -81,6 +81,9 @@ export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; s
   // Subjects of one request mostly share the same trail (same fields, same shared decision objects): they
   // share one frozen outcome list, which the access log validates and encodes once.
   const shared = new Map<string, readonly FieldOutcome[]>();
+  // Lists are in field order, not in the order resolvers happened to finish: the same read logs the same list
+  // (which the access log then stores once).
+  const byContent = new Map<string, readonly FieldOutcome[]>();
   for (const [subjectId, subject] of policy.subjects) {
     if (!subject.trail.size) continue;
     let key = '';
@@ -93,7 +96,11 @@ export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; s
         if (d.reason) outcome.reason = d.reason;
         list.push(Object.freeze(outcome));
       }
-      shared.set(key, (fields = Object.freeze(list)));
+      list.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+      const content = list.map((o) => o.field + '\u0000' + o.decision + '\u0000' + (o.reason ?? '')).join('\u0001');
+      fields = byContent.get(content);
+      if (!fields) byContent.set(content, (fields = Object.freeze(list)));
+      shared.set(key, fields);
     }
     yield { subjectId, subject, fields };
   }
