@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hashRecord } from '../src/audit/chain';
 import { findAccessRecords } from '../src/audit/read';
+import { AccessLogWriter } from '../src/audit/writer';
 import { SHARED_FIELD_LIST_MIN_CHARS } from '../src/audit/store';
 import { FIXED_SUBJECTS } from '../src/demo/seed';
 import { loadPublicJwks } from '../src/identity/keys';
@@ -62,6 +63,30 @@ describe('access log through the gateway', () => {
     expect(res.status).toBe(200);
     const logged = await rows(res.headers.get('x-request-id')!);
     expect(logged.map((r) => r.subject_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('commits the access record as soon as the last subgraph fetch answers, and the record still names every field', async () => {
+    const original = AccessLogWriter.prototype.append;
+    const callers = new Map<string, string>();
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const append = jest.spyOn(AccessLogWriter.prototype, 'append').mockImplementation(function (this: AccessLogWriter, records) {
+      for (const r of records) callers.set(r.requestId, new Error().stack ?? '');
+      return original.call(this, records);
+    });
+    try {
+      const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+      expect(res.body.errors).toBeUndefined();
+      const requestId = res.headers.get('x-request-id')!;
+      // Started by the completion of the plan's last fetch (registry, then credit), not after the response was shaped.
+      expect(callers.get(requestId)).toMatch(/fetchDone/);
+      const [logged] = await rows(requestId);
+      const fields = (JSON.parse(logged.fields) as Array<{ field: string }>).map((f) => f.field);
+      expect(fields).toEqual(expect.arrayContaining(['Enterprise.name', 'TaxRecord.taxPaid', 'JudicialRecord.caseNumber']));
+    } finally {
+      append.mockRestore();
+      Error.stackTraceLimit = limit;
+    }
   });
 
   it('stores a long field list once, named by its sha256 from every record of the request', async () => {

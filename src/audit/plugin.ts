@@ -7,6 +7,7 @@ import type { AccessRecordInput } from './chain';
 import { AccessLogUnavailableError, type AccessLogWriter } from './writer';
 import { setPublicationListener, type PublicationEvent } from '../publishing';
 import { metrics } from '../ops/metrics';
+import { whenReadsDone } from '../federation/plan-progress';
 
 /** The error a caller gets instead of data whose access record could not be made durable. */
 export function accessLogUnavailable(requestId: string): GraphQLError {
@@ -30,42 +31,56 @@ function hashOf(document: DocumentNode | undefined): string {
  * If the append fails, the response is replaced by an error and carries no subject data.
  */
 export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<HubContext> {
+  const role = writer.chainId.split('-')[0];
+  /** Builds the request's access records and appends them; resolves once committed (nothing to do: at once). */
+  const commitReads = async (ctx: HubContext, document: DocumentNode | undefined, operationName: string | null | undefined): Promise<void> => {
+    const reads = [...readOutcomes(ctx)];
+    if (!reads.length) return;
+    const time = new Date();
+    const operationHash = hashOf(document);
+    const records: AccessRecordInput[] = reads.map(({ subjectId, subject, fields }) => ({
+      recordType: 'READ',
+      time,
+      requestId: ctx.requestId,
+      callerType: ctx.caller.type,
+      callerOrg: ctx.caller.orgCode ?? null,
+      callerUser: ctx.caller.userId,
+      purpose: ctx.purpose ?? null,
+      subjectId,
+      operationName: operationName ?? null,
+      operationHash,
+      consentIds: [...subject.consentIds].sort(),
+      approvalIds: [...subject.approvalIds].sort(),
+      fields,
+    }));
+    const started = process.hrtime.bigint();
+    const m = metrics();
+    m.accessLogBacklog.inc({ role }, records.length);
+    try {
+      await writer.append(records);
+      m.accessLogWriteSeconds.observe({ role }, Number(process.hrtime.bigint() - started) / 1e9);
+    } finally {
+      m.accessLogBacklog.dec({ role }, records.length);
+    }
+  };
   return {
     async requestDidStart() {
+      let early: Promise<void> | undefined;
       return {
+        async executionDidStart({ contextValue: ctx, document, operationName }) {
+          // In one process: commit as soon as the plan's last fetch answers, while the gateway shapes the response.
+          whenReadsDone(ctx, () => {
+            early = commitReads(ctx, document, operationName);
+            early.catch(() => undefined); // awaited (and reported) below
+          });
+        },
         async willSendResponse({ contextValue: ctx, response, document, operationName }) {
-          const reads = [...readOutcomes(ctx)];
-          if (!reads.length) return;
-          const time = new Date();
-          const operationHash = hashOf(document);
-          const records: AccessRecordInput[] = reads.map(({ subjectId, subject, fields }) => ({
-            recordType: 'READ',
-            time,
-            requestId: ctx.requestId,
-            callerType: ctx.caller.type,
-            callerOrg: ctx.caller.orgCode ?? null,
-            callerUser: ctx.caller.userId,
-            purpose: ctx.purpose ?? null,
-            subjectId,
-            operationName: operationName ?? null,
-            operationHash,
-            consentIds: [...subject.consentIds].sort(),
-            approvalIds: [...subject.approvalIds].sort(),
-            fields,
-          }));
-          const started = process.hrtime.bigint();
-          const role = writer.chainId.split('-')[0];
-          const m = metrics();
-          m.accessLogBacklog.inc({ role }, records.length);
           try {
-            await writer.append(records);
-            m.accessLogWriteSeconds.observe({ role }, Number(process.hrtime.bigint() - started) / 1e9);
+            await (early ?? commitReads(ctx, document, operationName));
           } catch (e) {
             if (!(e instanceof AccessLogUnavailableError)) process.stderr.write(`access log append failed: ${(e as Error).message}\n`);
             response.http.status = 503;
             response.body = { kind: 'single', singleResult: { errors: [accessLogUnavailable(ctx.requestId)] } };
-          } finally {
-            m.accessLogBacklog.dec({ role }, records.length);
           }
         },
       };

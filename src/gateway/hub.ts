@@ -9,6 +9,7 @@ import { limitsFor, type HubConfig } from '../config';
 import type { Database } from '../db/datasource';
 import type { HubContext } from '../federation/context';
 import { markPolicyUndecided } from '../policy/enforce';
+import { certainFetches, expectFetches } from '../federation/plan-progress';
 import { graphqlRequestListener, RequestError } from '../federation/http';
 import type { SubgraphName } from '../federation/subgraph';
 import { CallerTokenVerifier } from '../identity/caller';
@@ -61,6 +62,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
 
   const gateway = new ApolloGateway({
     supergraphSdl,
+    // In one process the decisions are taken in the fetches: knowing how many there are lets the access record
+    // be committed as soon as the last one answers (see plan-progress.ts).
+    experimental_didResolveQueryPlan: remote ? undefined : ({ queryPlan, requestContext }) => expectFetches(requestContext.context as HubContext, certainFetches(queryPlan)),
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
       if (!remote) return new CachedLocalDataSource(subgraphs[name as SubgraphName].schema);
       return new HubRemoteDataSource({

@@ -1,6 +1,7 @@
 import { execute, parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { HubContext } from '../federation/context';
+import { fetchDone } from '../federation/plan-progress';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -30,13 +31,17 @@ export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
       if (this.documents.size >= MAX_CACHED_OPERATIONS) this.documents.delete(this.documents.keys().next().value as string);
       this.documents.set(query, document);
     }
-    if (Array.isArray(document)) return { errors: document as GraphQLError[] };
-    return (await execute({
-      schema: this.schema,
-      document: document as DocumentNode,
-      variableValues: request.variables,
-      operationName: request.operationName,
-      contextValue: context,
-    })) as GatewayGraphQLResponse;
+    try {
+      if (Array.isArray(document)) return { errors: document as GraphQLError[] };
+      return (await execute({
+        schema: this.schema,
+        document: document as DocumentNode,
+        variableValues: request.variables,
+        operationName: request.operationName,
+        contextValue: context,
+      })) as GatewayGraphQLResponse;
+    } finally {
+      if (context) fetchDone(context as HubContext);
+    }
   }
 }
