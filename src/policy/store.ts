@@ -5,7 +5,7 @@ import { CallerType } from '../identity/caller';
 import { assertSubjectId } from '../identifiers';
 import type { DatasetCode } from './catalog';
 import { DATASETS } from './datasets';
-import { placeholders, selectEntities } from '../db/fast-read';
+import { placeholders, selectColumns, selectEntities } from '../db/fast-read';
 import type { ApprovalFact, ConsentFact } from './decide';
 import { DataUseApplication, SubjectConsent } from './entities';
 import { Purpose } from './purposes';
@@ -46,7 +46,7 @@ export async function loadConsents(db: Database, granteeCode: string, subjectIds
   const out = new Map<string, ConsentFact[]>(ids.map((id) => [id, []]));
   if (ids.length === 0 || !granteeCode) return out;
   // On every read path: hand-written SQL, hydrated from the entity metadata (see selectEntities).
-  const rows = await selectEntities(db, SubjectConsent, `subject_id IN (${placeholders(ids.length)}) AND grantee_code = ?`, [...ids, granteeCode]);
+  const rows = await selectColumns(db, SubjectConsent, CONSENT_FACT_COLUMNS, `subject_id IN (${placeholders(ids.length)}) AND grantee_code = ?`, [...ids, granteeCode]);
   for (const row of rows) out.get(row.subjectId)?.push(toConsentFact(row));
   return out;
 }
@@ -68,7 +68,10 @@ export async function loadApprovedApplications(db: Database, consumerCode: strin
   return rows.map(toApprovalFact);
 }
 
-export function toConsentFact(row: SubjectConsent): ConsentFact {
+/** What a decision reads of a consent (not the evidence or who registered it). */
+const CONSENT_FACT_COLUMNS = ['id', 'subjectId', 'granteeCode', 'purposes', 'datasets', 'validFrom', 'validTo', 'revokedAt'] as const;
+
+export function toConsentFact(row: Pick<SubjectConsent, (typeof CONSENT_FACT_COLUMNS)[number]>): ConsentFact {
   return {
     id: row.id,
     subjectId: row.subjectId,
