@@ -1,4 +1,6 @@
 import { freshDatabase, onMysql } from './support/db';
+import { allMigrations } from '../migrations';
+import { allEntities } from '../src/db/entities';
 
 describe(`migrations (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
   it('create exactly the tables, columns and indexes the entities map', async () => {
@@ -20,6 +22,20 @@ describe(`migrations (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
       expect(await db.dataSource.showMigrations()).toBe(false);
     } finally {
       await db.dataSource.destroy();
+    }
+  });
+
+  it("ormconfig.ts hands the TypeORM CLI the hub's own entities and migrations", async () => {
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = 'sqlite::memory:';
+    try {
+      const { hubDataSource } = await import('../ormconfig');
+      const ds = await hubDataSource;
+      expect(ds.options.migrations).toBe(allMigrations);
+      expect(ds.options.entities).toBe(allEntities);
+    } finally {
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
     }
   });
 });
