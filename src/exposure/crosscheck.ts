@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { Database } from '../db/datasource';
+import { readRows } from '../db/fast-read';
 import { thresholds as currentThresholds, type Thresholds } from '../config/thresholds';
 import { DateScalar, MoneyScalar } from '../federation/scalars';
 import { CallerType, type Caller } from '../identity/caller';
@@ -185,7 +186,7 @@ export async function crossCheck(db: Database, caller: Caller, subjectIds: reado
   const inList = placeholders(ids.length);
 
   const [loans, guarantees, compensations, ownLoans, ownGuarantees, suspended] = await Promise.all([
-    db.dataSource.query(
+    readRows(db, 
       `SELECT subject_id AS subjectId,
               SUM(balance_fen) AS balance,
               COUNT(*) AS cnt,
@@ -199,7 +200,7 @@ export async function crossCheck(db: Database, caller: Caller, subjectIds: reado
         GROUP BY subject_id`,
       [bank, bank, ...ids],
     ) as Promise<Array<Record<string, unknown>>>,
-    db.dataSource.query(
+    readRows(db, 
       `SELECT subject_id AS subjectId,
               SUM(balance_fen) AS balance,
               COUNT(*) AS cnt,

@@ -1,6 +1,6 @@
 import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/datasource';
-import { placeholders, selectEntities } from '../db/fast-read';
+import { placeholders, readRows, selectEntities } from '../db/fast-read';
 import { groupBy, loader, type HubContext } from '../federation/context';
 import { CallerType, type Caller } from '../identity/caller';
 import { Compensation, Guarantee, GuaranteeStatus, Loan, LoanStatus } from './entities';
@@ -58,7 +58,7 @@ function emptySummary(subjectId: string, since: string, asOf: Date): ExposureSum
 
 /** 代偿 per subject paid on or after `since` (YYYY-MM-DD), current versions: one GROUP BY over the given ids. */
 export function compensationTotals(db: Database, ids: readonly string[], since: string): Promise<Array<{ subjectId: string; compensationCount: unknown; compensationTotal: unknown }>> {
-  return db.dataSource.query(
+  return readRows(db, 
     `SELECT subject_id AS subjectId, COUNT(*) AS compensationCount, SUM(amount_fen) AS compensationTotal
        FROM exposure_compensation
       WHERE is_current = 1 AND paid_on >= ? AND subject_id IN (${placeholders(ids.length)})
@@ -80,7 +80,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
   for (const ids of chunks(unique)) {
     const inList = placeholders(ids.length);
     const [loans, guarantees, compensations] = await Promise.all([
-      db.dataSource.query(
+      readRows(db, 
         `SELECT subject_id AS subjectId,
                 SUM(CASE WHEN ${ACTIVE_LOAN} THEN balance_fen ELSE 0 END) AS totalLoanBalance,
                 SUM(CASE WHEN ${ACTIVE_LOAN} THEN 1 ELSE 0 END) AS activeLoanCount,
@@ -94,7 +94,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
           GROUP BY subject_id`,
         ids,
       ) as Promise<Array<Record<string, unknown>>>,
-      db.dataSource.query(
+      readRows(db, 
         `SELECT subject_id AS subjectId,
                 SUM(balance_fen) AS totalGuaranteeBalance,
                 COUNT(*) AS activeGuaranteeCount,
@@ -146,12 +146,12 @@ export async function activeRelationships(db: Database, orgCode: string, subject
   for (const ids of chunks([...new Set(subjectIds)])) {
     const inList = placeholders(ids.length);
     const [loans, guarantees] = await Promise.all([
-      db.dataSource.query(
+      readRows(db, 
         `SELECT DISTINCT subject_id AS subjectId FROM exposure_loan
           WHERE bank_code = ? AND is_current = 1 AND ${ACTIVE_LOAN} AND subject_id IN (${inList})`,
         [orgCode, ...ids],
       ) as Promise<Array<{ subjectId: string }>>,
-      db.dataSource.query(
+      readRows(db, 
         `SELECT DISTINCT subject_id AS subjectId FROM exposure_guarantee
           WHERE guarantor_code = ? AND is_current = 1 AND ${ACTIVE_GUARANTEE} AND subject_id IN (${inList})`,
         [orgCode, ...ids],

@@ -78,32 +78,43 @@ export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map
 export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: readonly FieldOutcome[] }> {
   const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
   if (!policy) return;
-  // Subjects of one request mostly share the same trail (same fields, same shared decision objects): they
-  // share one frozen outcome list, which the access log validates and encodes once.
-  const shared = new Map<string, readonly FieldOutcome[]>();
-  // Lists are in field order, not in the order resolvers happened to finish: the same read logs the same list
-  // (which the access log then stores once).
-  const byContent = new Map<string, readonly FieldOutcome[]>();
+  // Subjects (and requests) mostly share the same trail — same fields, same shared decision objects: they share
+  // one frozen outcome list (see internedList).
   for (const [subjectId, subject] of policy.subjects) {
     if (!subject.trail.size) continue;
     let key = '';
     for (const [f, d] of subject.trail) key += f.key + '\u0000' + d.decision + '\u0000' + (d.reason ?? '') + '\u0001';
-    let fields = shared.get(key);
-    if (!fields) {
-      const list: FieldOutcome[] = [];
-      for (const [f, d] of subject.trail) {
-        const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
-        if (d.reason) outcome.reason = d.reason;
-        list.push(Object.freeze(outcome));
-      }
-      list.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-      const content = list.map((o) => o.field + '\u0000' + o.decision + '\u0000' + (o.reason ?? '')).join('\u0001');
-      fields = byContent.get(content);
-      if (!fields) byContent.set(content, (fields = Object.freeze(list)));
-      shared.set(key, fields);
-    }
-    yield { subjectId, subject, fields };
+    yield { subjectId, subject, fields: internedList(key, subject.trail) };
   }
+}
+
+/**
+ * One frozen list per distinct content, process-wide: lists are in field order, not in the order resolvers
+ * happened to finish, and the same read of the same request shape hands the access log the very same list
+ * object — which it validated, encoded and hashed once (and stores once).
+ */
+const listsByTrail = new Map<string, readonly FieldOutcome[]>();
+const listsByContent = new Map<string, readonly FieldOutcome[]>();
+const MAX_INTERNED_LISTS = 5000;
+function internedList(trailKey: string, trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
+  let found = listsByTrail.get(trailKey);
+  if (found) return found;
+  const list: FieldOutcome[] = [];
+  for (const [f, d] of trail) {
+    const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
+    if (d.reason) outcome.reason = d.reason;
+    list.push(Object.freeze(outcome));
+  }
+  list.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  const content = list.map((o) => o.field + '\u0000' + o.decision + '\u0000' + (o.reason ?? '')).join('\u0001');
+  found = listsByContent.get(content);
+  if (!found) {
+    if (listsByContent.size >= MAX_INTERNED_LISTS) listsByContent.clear();
+    listsByContent.set(content, (found = Object.freeze(list)));
+  }
+  if (listsByTrail.size >= MAX_INTERNED_LISTS) listsByTrail.clear();
+  listsByTrail.set(trailKey, found);
+  return found;
 }
 
 /** The reporting institution always sees its own contracts: it is the source of that data. */
