@@ -302,7 +302,8 @@ const approval = (o: Partial<ApprovalFact> = {}): ApprovalFact => ({
 describe('dataset base', () => {
   it('records the consent and approval used and the deciding rule', () => {
     const d = decideDataset(input({ consents: [consent()], approvals: [approval()] }));
-    expect(d.base).toEqual({ consentId: 'c1', approvalId: 'a1', rule: 'conditional.consent', personalInClear: true });
+    expect(d.base).toEqual({ approvalId: 'a1', rule: 'conditional.consent', personalInClear: true });
+    expect(d.consentId).toBe('c1');
     expect(d.field(F.conditional)).toEqual({ decision: 'ALLOW', rule: 'conditional.consent' });
     expect(d.field(F.conditionalPersonal)).toEqual({ decision: 'ALLOW', rule: 'conditional.consent' });
     expect(d.field(F.openPersonal)).toEqual({ decision: 'ALLOW', rule: 'personal.consent' });
@@ -320,7 +321,8 @@ describe('dataset base', () => {
 
   it('reports why conditional fields are denied while unconditional ones are shared', () => {
     const d = decideDataset(input({ consents: [consent()] }));
-    expect(d.base).toMatchObject({ conditionalDenyReason: 'NO_APPROVAL', rule: 'conditional.approval', consentId: 'c1', personalInClear: true });
+    expect(d.base).toMatchObject({ conditionalDenyReason: 'NO_APPROVAL', rule: 'conditional.approval', personalInClear: true });
+    expect(d.consentId).toBe('c1');
     expect(d.base.denyReason).toBeUndefined();
     expect(d.field(F.conditional)).toEqual({ decision: 'DENY', reason: 'NO_APPROVAL', rule: 'conditional.approval' });
     expect(d.field(F.openPersonal)).toEqual({ decision: 'ALLOW', rule: 'personal.consent' });
@@ -388,12 +390,12 @@ describe('consent matching', () => {
   it('a valid consent wins over revoked and expired ones', () => {
     const d = withApproval([consent({ id: 'old', validTo: at(-1) }), consent({ id: 'gone', revokedAt: at(-1) }), consent({ id: 'ok' })]);
     expect(d.field(F.conditional).decision).toBe('ALLOW');
-    expect(d.base.consentId).toBe('ok');
+    expect(d.consentId).toBe('ok');
   });
 
   it('of several valid consents the one valid longest is logged', () => {
     const d = withApproval([consent({ id: 'short', validTo: at(5) }), consent({ id: 'long', validTo: at(50) })]);
-    expect(d.base.consentId).toBe('long');
+    expect(d.consentId).toBe('long');
   });
 
   it.each([
@@ -415,7 +417,7 @@ describe('consent matching', () => {
     };
     const d = withApproval(kinds.map((k) => make[k]));
     expect(d.field(F.conditional)).toEqual({ decision: 'DENY', reason, rule: 'conditional.consent' });
-    expect(d.base.consentId).toBeUndefined();
+    expect(d.consentId).toBeUndefined();
   });
 
   it('validity is [validFrom, validTo): boundaries', () => {
@@ -518,7 +520,7 @@ describe('one request, many subjects (requestDecider)', () => {
     const c = decide(facts(THIRD, [consent({ id: 'c-a' })]));
     const d = decide(facts(SUBJECT, [consent({ id: 'c-late', validTo: at(-1) })]));
     expect([a, b, c, d].map((x) => x.field(F.conditional).decision)).toEqual(['ALLOW', 'ALLOW', 'DENY', 'DENY']);
-    expect([a.base.consentId, b.base.consentId, c.base.consentId, d.base.consentId]).toEqual(['c-a', 'c-b', undefined, undefined]);
+    expect([a.consentId, b.consentId, c.consentId, d.consentId]).toEqual(['c-a', 'c-b', undefined, undefined]);
     expect(c.field(F.conditional).reason).toBe('NO_CONSENT');
     expect(d.field(F.conditional).reason).toBe('CONSENT_EXPIRED');
     expect([a.subjectId, b.subjectId, c.subjectId]).toEqual([SUBJECT, OTHER_SUBJECT, THIRD]);
@@ -536,8 +538,9 @@ describe('one request, many subjects (requestDecider)', () => {
     const decisions = Array.from({ length: 50 }, (_, i) => decide(facts(`S${i}`, [consent({ id: `c${i}`, subjectId: `S${i}` })])));
     expect(approvalReads).toBe(1);
     expect(new Set(decisions.map((d) => d.field(F.conditionalPersonal))).size).toBe(1);
-    expect(new Set(decisions.map((d) => d.base.consentId)).size).toBe(50);
+    expect(new Set(decisions.map((d) => d.consentId)).size).toBe(50);
     decisions.forEach((d) => expect(Object.isFrozen(d.base)).toBe(true));
+    expect(new Set(decisions.map((d) => d.base)).size).toBe(1);
   });
 
   it('gives the same decisions as deciding each subject alone', () => {
@@ -547,6 +550,7 @@ describe('one request, many subjects (requestDecider)', () => {
       const together = decide(facts(SUBJECT, consents));
       const alone = decideDataset(input({ consents, approvals: [approval()] }));
       expect(together.base).toEqual(alone.base);
+      expect(together.consentId).toEqual(alone.consentId);
       for (const f of Object.values(F)) expect(together.field(f)).toEqual(alone.field(f));
     }
   });

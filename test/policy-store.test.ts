@@ -271,7 +271,8 @@ describe('subject consents', () => {
 
     const before = await decide(NOW);
     expect(before.field(field)).toEqual({ decision: 'ALLOW', rule: 'conditional.consent' });
-    expect(before.base).toMatchObject({ consentId: c.id, approvalId: app.id });
+    expect(before.base).toMatchObject({ approvalId: app.id });
+    expect(before.consentId).toBe(c.id);
 
     await revokeConsent(db, c.id, bank, CallerType.BANK, '客户撤回授权', { now: at(1) });
     expect((await decide(at(2))).field(field)).toMatchObject({ decision: 'DENY', reason: 'CONSENT_REVOKED' });

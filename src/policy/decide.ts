@@ -138,8 +138,6 @@ export interface FieldDecision {
 }
 
 export interface DatasetBase {
-  /** The valid consent matching caller, purpose and dataset, if any (for the access log). */
-  consentId?: string;
   /** The approved, unexpired application used, if any (for the access log). */
   approvalId?: string;
   /** Set when every shared field of the dataset is denied (purpose, subject). */
@@ -155,8 +153,10 @@ export interface DatasetBase {
 export interface DatasetDecision {
   dataset: DatasetCode;
   subjectId: string;
-  /** Computed once per request × subject × dataset. */
+  /** The dataset-level outcome, shared by the subjects of a request with the same outcome. */
   base: DatasetBase;
+  /** This subject's valid consent matching caller, purpose and dataset, where the decision relies on it (for the access log). */
+  consentId?: string;
   /** The decision for one field of this dataset: a memoised lookup. Throws if the field belongs to another dataset. */
   field(policy: FieldPolicy): FieldDecision;
 }
@@ -215,31 +215,47 @@ export function requestDecider(facts: RequestFacts): (subject: SubjectFacts) => 
   const rules = facts.rules ?? DEFAULT_POLICY_RULES;
   const t = facts.now.getTime();
   const gates = new Map<DatasetCode, DatasetGate>();
-  const shared = new Map<string, SharedPlan>();
   return (subject) => {
     const { dataset, subjectId } = subject;
     let gate = gates.get(dataset);
     if (!gate) gates.set(dataset, (gate = datasetGate(facts, dataset, rules)));
-    let key: string;
-    let consent: Match | undefined;
-    if (gate.kind === 'final') key = dataset;
-    else if (gate.kind === 'subject') key = dataset + (gate.own !== undefined && subjectId === gate.own ? '|own' : '|other');
-    else {
-      consent = matchConsent(facts.caller.orgCode, subject, gate.purpose, t);
-      key = dataset + '|' + (consent.ok ? '+' : consent.reason) + '|' + (gate.basis === 'RELATIONSHIP' && subject.hasRelationship ? 'R' : '');
+    let shared: SharedPlan;
+    let consentId: string | undefined;
+    if (gate.kind === 'final') shared = gate.shared ??= sharePlan(dataset, gate.plan);
+    else if (gate.kind === 'subject') {
+      const own = gate.own !== undefined && subjectId === gate.own;
+      shared = own ? (gate.ownPlan ??= sharePlan(dataset, full('subject.own_data', rules))) : (gate.otherPlan ??= sharePlan(dataset, denied('NOT_OWN_SUBJECT', 'subject.not_own', rules)));
+    } else {
+      const consent = matchConsent(facts.caller.orgCode, subject, gate.purpose, t);
+      const related = gate.basis === 'RELATIONSHIP' && subject.hasRelationship;
+      // Plans by consent outcome ('+' or the reason) and relationship: a handful per request.
+      const plans = related ? gate.relatedPlans : gate.plans;
+      const key = consent.ok ? '+' : consent.reason;
+      let found = plans.get(key);
+      if (!found) plans.set(key, (found = sharePlan(dataset, gatedPlan(gate, consent, related, rules))));
+      shared = found;
+      if (consent.ok && found.plan.consentUsed) consentId = consent.id;
     }
-    let found = shared.get(key);
-    if (!found) shared.set(key, (found = sharePlan(dataset, planFor(gate, subject, consent, rules))));
-    const base = found.plan.consentUsed && consent?.ok ? Object.freeze({ ...found.base, consentId: consent.id }) : found.base;
-    return { dataset, subjectId, base, field: found.field };
+    const decision: DatasetDecision = { dataset, subjectId, base: shared.base, field: shared.field };
+    if (consentId) decision.consentId = consentId;
+    return decision;
   };
 }
 
-/** The subject-independent part of a dataset's decision: a final plan, the own-subject test, or the gates left for the subject's consent. */
+/** The subject-independent part of a dataset's decision (and the plans made from it): a final plan, the own-subject test, or the gates left for the subject's consent. */
 type DatasetGate =
-  | { kind: 'final'; plan: Plan }
-  | { kind: 'subject'; own: string | undefined }
-  | { kind: 'gated'; purpose: Purpose; approval: Match; basis: ConditionalBasis; mayClear: boolean; maskDeclared: boolean };
+  | { kind: 'final'; plan: Plan; shared?: SharedPlan }
+  | { kind: 'subject'; own: string | undefined; ownPlan?: SharedPlan; otherPlan?: SharedPlan }
+  | {
+      kind: 'gated';
+      purpose: Purpose;
+      approval: Match;
+      basis: ConditionalBasis;
+      mayClear: boolean;
+      maskDeclared: boolean;
+      plans: Map<string, SharedPlan>;
+      relatedPlans: Map<string, SharedPlan>;
+    };
 
 function datasetGate(facts: RequestFacts, dataset: DatasetCode, rules: PolicyRules): DatasetGate {
   const { caller, purpose } = facts;
@@ -262,21 +278,17 @@ function datasetGate(facts: RequestFacts, dataset: DatasetCode, rules: PolicyRul
     basis: rules.conditionalBasis[purpose] ?? 'CONSENT',
     mayClear: rules.personalInClearCallerTypes.includes(caller.type),
     maskDeclared: rules.maskDeclaredFieldsFor.includes(caller.type),
+    plans: new Map(),
+    relatedPlans: new Map(),
   };
 }
 
-function planFor(gate: DatasetGate, subject: SubjectFacts, consent: Match | undefined, rules: PolicyRules): Plan {
-  if (gate.kind === 'final') return gate.plan;
-  if (gate.kind === 'subject') {
-    return gate.own !== undefined && gate.own === subject.subjectId ? full('subject.own_data', rules) : denied('NOT_OWN_SUBJECT', 'subject.not_own', rules);
-  }
+function gatedPlan(gate: Extract<DatasetGate, { kind: 'gated' }>, consent: Match, relationship: boolean, rules: PolicyRules): Plan {
   const { approval, basis } = gate;
-  const consentOk = !!consent?.ok;
-  const relationship = basis === 'RELATIONSHIP' && subject.hasRelationship;
   let conditional: Gate;
   if (!approval.ok) conditional = { ok: false, reason: approval.reason, rule: 'conditional.approval' };
   else if (basis === 'CONSENT') {
-    conditional = consentOk ? { ok: true, rule: 'conditional.consent' } : { ok: false, reason: consent && !consent.ok ? consent.reason : 'NO_CONSENT', rule: 'conditional.consent' };
+    conditional = consent.ok ? { ok: true, rule: 'conditional.consent' } : { ok: false, reason: consent.reason, rule: 'conditional.consent' };
   } else if (basis === 'RELATIONSHIP') {
     conditional = relationship ? { ok: true, rule: 'conditional.relationship' } : { ok: false, reason: 'NO_RELATIONSHIP', rule: 'conditional.relationship' };
   } else {
@@ -284,7 +296,7 @@ function planFor(gate: DatasetGate, subject: SubjectFacts, consent: Match | unde
   }
   const personal: Plan['personal'] = !gate.mayClear
     ? { clear: false }
-    : consentOk
+    : consent.ok
       ? { clear: true, rule: 'personal.consent' }
       : relationship
         ? { clear: true, rule: 'personal.relationship' }
@@ -295,7 +307,7 @@ function planFor(gate: DatasetGate, subject: SubjectFacts, consent: Match | unde
     defaultMask: rules.defaultPersonalMask,
     maskDeclared: gate.maskDeclared,
     // The consent is reported only where it was relied on (a regulator's statutory read uses none).
-    consentUsed: consentOk && ((basis === 'CONSENT' && approval.ok) || (personal.clear && personal.rule === 'personal.consent')),
+    consentUsed: consent.ok && ((basis === 'CONSENT' && approval.ok) || (personal.clear && personal.rule === 'personal.consent')),
     approvalId: approval.ok ? approval.id : undefined,
   };
 }

@@ -132,7 +132,7 @@ function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPoli
   const d = decide(ctx, policy, subjectId, dataset, inputs);
   subject.decisions.set(dataset, d);
   // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
-  if (d.base.consentId) subject.consentIds.add(d.base.consentId);
+  if (d.consentId) subject.consentIds.add(d.consentId);
   if (d.base.approvalId) subject.approvalIds.add(d.base.approvalId);
   return d;
 }
