@@ -20,7 +20,8 @@ interface Mysql2Pool {
  * Counted and logged by `db.sql` like every statement; failures are TypeORM's QueryFailedError as before.
  */
 export function readRows<T = Record<string, unknown>>(db: Database, sql: string, params: unknown[] = []): Promise<T[]> {
-  const pool = db.kind === 'sqlite' ? undefined : (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
+  if (db.kind === 'sqlite') return sqliteRows<T>(db, sql, params);
+  const pool = (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
   if (!pool) return db.dataSource.query(sql, params) as Promise<T[]>;
   db.sql.logQuery(sql, params);
   return new Promise((resolve, reject) =>
@@ -31,6 +32,35 @@ export function readRows<T = Record<string, unknown>>(db: Database, sql: string,
       } else resolve(rows as T[]);
     }),
   );
+}
+
+interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+}
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+
+/**
+ * SQLite: the driver is synchronous and TypeORM keeps one connection; its statement cache is used as TypeORM
+ * would, without the query runner's promise and event plumbing around each read.
+ */
+function sqliteRows<T>(db: Database, sql: string, params: unknown[]): Promise<T[]> {
+  const conn = (db.dataSource.driver as unknown as { databaseConnection?: { prepare(sql: string): SqliteStatement } }).databaseConnection;
+  if (!conn) return db.dataSource.query(sql, params) as Promise<T[]>;
+  db.sql.logQuery(sql, params);
+  try {
+    let cache = sqliteStatements.get(conn);
+    if (!cache) sqliteStatements.set(conn, (cache = new Map()));
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      if (cache.size >= 500) cache.clear();
+      cache.set(sql, (stmt = conn.prepare(sql)));
+    }
+    // better-sqlite3 binds no booleans (TypeORM converts them the same way).
+    return Promise.resolve(stmt.all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as T[]);
+  } catch (e) {
+    db.sql.logQueryError(e as Error, sql);
+    return Promise.reject(new QueryFailedError(sql, params, e as Error));
+  }
 }
 
 const readers = new WeakMap<object, Map<unknown, EntityReader>>();

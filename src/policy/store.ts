@@ -64,7 +64,7 @@ export async function loadApprovals(db: Database, consumerCode: string): Promise
  */
 export async function loadApprovedApplications(db: Database, consumerCode: string, purpose: Purpose): Promise<ApprovalFact[]> {
   if (!consumerCode) return [];
-  const rows = await selectEntities(db, DataUseApplication, "consumer_code = ? AND purpose = ? AND status = 'APPROVED'", [consumerCode, purpose]);
+  const rows = await selectColumns(db, DataUseApplication, APPROVAL_FACT_COLUMNS, "consumer_code = ? AND purpose = ? AND status = 'APPROVED'", [consumerCode, purpose]);
   return rows.map(toApprovalFact);
 }
 
@@ -84,7 +84,10 @@ export function toConsentFact(row: Pick<SubjectConsent, (typeof CONSENT_FACT_COL
   };
 }
 
-export function toApprovalFact(row: DataUseApplication): ApprovalFact {
+/** What a decision reads of an application. */
+const APPROVAL_FACT_COLUMNS = ['id', 'consumerCode', 'dataset', 'purpose', 'status', 'expiresAt'] as const;
+
+export function toApprovalFact(row: Pick<DataUseApplication, (typeof APPROVAL_FACT_COLUMNS)[number]>): ApprovalFact {
   return { id: row.id, consumerCode: row.consumerCode, dataset: row.dataset, purpose: row.purpose, status: row.status, expiresAt: row.expiresAt ?? null };
 }
 
