@@ -2,8 +2,8 @@
  * Policy cost (a script, not a test): the same 20-subject credit query (registry + credit + exposure
  * fields, arguments as variables) as BANK-CQCB / LOAN_APPROVAL against two in-process gateways on the
  * same database — one normal, one built with `enforcePolicy: false` — with autocannon, in alternating
- * rounds. Prints a Markdown table (requests/s, p50/p95/p99 ms, server CPU per request) and the ratios of
- * the median rounds; writes bench/results/policy-cost.json.
+ * rounds. Prints a Markdown table (requests/s, p50/p95/p99 ms, server CPU per request), the ratios of the median
+ * rounds and the median of each round's own on/off ratio; writes bench/results/policy-cost.json.
  *
  *   npm run build && node dist/bench/policy-cost.js [--mysql mysql://hub:hub@127.0.0.1:3306/hub_test_bench_policy]
  *        [--connections 32] [--duration 10] [--warmup 2] [--subjects 20] [--rounds 3] [--no-access-log] [--no-pin]
@@ -302,7 +302,15 @@ async function measure(database: string, databaseUrl: string, opts: { connection
     const off = median(runs.off, 'requestsPerSecond');
     const cpuOn = median(runs.on, 'cpuMsPerRequest').cpuMsPerRequest;
     const cpuOff = median(runs.off, 'cpuMsPerRequest').cpuMsPerRequest;
+    // Each round pairs two runs minutes apart at most: the median of the per-round ratios cancels the machine's
+    // drift between rounds (on a shared VM it moves both sides by more than the policy costs).
+    const middle = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+    const paired = {
+      cpuCost: middle(runs.on.map((m, i) => 1 - runs.off[i].cpuMsPerRequest / m.cpuMsPerRequest)),
+      throughputCost: middle(runs.on.map((m, i) => 1 - m.requestsPerSecond / runs.off[i].requestsPerSecond)),
+    };
     return {
+      paired,
       database,
       subjects: ids.length,
       identicalAnswers: identical,
@@ -357,7 +365,9 @@ async function main(): Promise<void> {
     lines.push(
       `- ${r.database}: throughput ratio on/off = ${fmt(r.ratio, 3)} → policy costs ${fmt((1 - r.ratio) * 100)}% of throughput; ` +
         `server CPU per request ${fmt(r.cpuMsPerRequest.on, 2)} vs ${fmt(r.cpuMsPerRequest.off, 2)} ms → ${fmt((1 - r.cpuMsPerRequest.ratio) * 100)}% (target ≤ 10%)` +
-        `; rounds on: ${r.rounds.on.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}; off: ${r.rounds.off.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}${r.identicalAnswers ? '' : ' — answers differed!'}`,
+        `; median of the rounds' own ratios: ${fmt(r.paired.cpuCost * 100)}% of CPU, ${fmt(r.paired.throughputCost * 100)}% of throughput` +
+        `; rounds on: ${r.rounds.on.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}; off: ${r.rounds.off.map((m) => fmt(m.requestsPerSecond, 0)).join(', ')}` +
+        ` (CPU ms/request on: ${r.rounds.on.map((m) => fmt(m.cpuMsPerRequest, 1)).join(', ')}; off: ${r.rounds.off.map((m) => fmt(m.cpuMsPerRequest, 1)).join(', ')})${r.identicalAnswers ? '' : ' — answers differed!'}`,
     );
   }
   console.log(lines.join('\n'));

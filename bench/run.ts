@@ -484,7 +484,7 @@ async function main(): Promise<void> {
     .option('--scale-sizes <list>', 'subject counts for --scale-curve', '10000,100000,1000000')
     .option('--reseed', 'regenerate databases even when one with the right size exists')
     .option('--cpu-prof', 'profile the hub process during the in-process scenarios (first database) and list the top self-time functions')
-    .option('--profile-dir <dir>', 'with --cpu-prof: keep the .cpuprofile file there (default: a temporary directory, removed)')
+    .option('--profile-dir <dir>', 'with --cpu-prof: where the profile is written while running (default: a temporary directory; either way it is copied to --out as latest.cpuprofile)')
     .option('--out <dir>', 'where latest.json and latest.md go', path.resolve(__dirname, '../../bench/results'));
   program.parse();
   const o = program.opts<{
