@@ -1,5 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../db/datasource';
+import { sqliteStatement, type SqliteStatement } from '../db/fast-read';
 import { canonicalJson, type AccessRecord } from './chain';
 
 /**
@@ -189,28 +190,14 @@ export const PREPARED_INSERT_MIN_ROWS = 100;
 /** Minimal view of a better-sqlite3 connection. */
 interface SqliteConnection {
   inTransaction: boolean;
-  prepare(sql: string): { run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint } };
+  prepare(sql: string): SqliteStatement;
   transaction<F extends (...args: never[]) => unknown>(fn: F): F;
 }
-
-const statementCache = new WeakMap<object, Map<string, ReturnType<SqliteConnection['prepare']>>>();
 
 function sqliteConnection(db: Database): SqliteConnection {
   const conn = (db.dataSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
   if (!conn) throw new Error('the SQLite database is not open');
   return conn;
-}
-
-function prepared(conn: SqliteConnection, sql: string) {
-  let cache = statementCache.get(conn);
-  if (!cache) statementCache.set(conn, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) {
-    stmt = conn.prepare(sql);
-    if (cache.size > 64) cache.clear();
-    cache.set(sql, stmt);
-  }
-  return stmt;
 }
 
 export interface WriteOptions {
@@ -247,7 +234,7 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
     const runAll = () =>
       statements.map((s) => {
         db.sql.logQuery(s.sql, s.params);
-        const res = prepared(conn, s.sql).run(...s.params);
+        const res = sqliteStatement(conn, s.sql).run(...s.params);
         return { affected: res.changes, insertId: Number(res.lastInsertRowid) };
       });
     if (!opts.transaction) return runAll();

@@ -16,7 +16,7 @@ interface Mysql2Pool {
 /**
  * Hot-path reads. On MySQL/MariaDB straight through mysql2's pool: TypeORM's `query()` checks a connection out
  * through a query runner, broadcasts two events and resolves a module per statement — measurable at fifteen
- * statements per credit report. On SQLite through TypeORM (a synchronous driver: nothing to save there).
+ * statements per credit report. On SQLite straight to the driver's cached statements.
  * Counted and logged by `db.sql` like every statement; failures are TypeORM's QueryFailedError as before.
  */
 export function readRows<T = Record<string, unknown>>(db: Database, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -34,29 +34,33 @@ export function readRows<T = Record<string, unknown>>(db: Database, sql: string,
   );
 }
 
-interface SqliteStatement {
+/** The part of a better-sqlite3 statement the hub uses. */
+export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
 
-/**
- * SQLite: the driver is synchronous and TypeORM keeps one connection; its statement cache is used as TypeORM
- * would, without the query runner's promise and event plumbing around each read.
- */
+/** A prepared statement on TypeORM's one better-sqlite3 connection, prepared once per SQL text (reads and the access log's writes). */
+export function sqliteStatement(conn: { prepare(sql: string): SqliteStatement }, sql: string): SqliteStatement {
+  let cache = sqliteStatements.get(conn);
+  if (!cache) sqliteStatements.set(conn, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    if (cache.size >= 500) cache.clear();
+    cache.set(sql, (stmt = conn.prepare(sql)));
+  }
+  return stmt;
+}
+
+/** SQLite: the driver is synchronous; reads skip the query runner's promise and event plumbing. */
 function sqliteRows<T>(db: Database, sql: string, params: unknown[]): Promise<T[]> {
   const conn = (db.dataSource.driver as unknown as { databaseConnection?: { prepare(sql: string): SqliteStatement } }).databaseConnection;
   if (!conn) return db.dataSource.query(sql, params) as Promise<T[]>;
   db.sql.logQuery(sql, params);
   try {
-    let cache = sqliteStatements.get(conn);
-    if (!cache) sqliteStatements.set(conn, (cache = new Map()));
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      if (cache.size >= 500) cache.clear();
-      cache.set(sql, (stmt = conn.prepare(sql)));
-    }
     // better-sqlite3 binds no booleans (TypeORM converts them the same way).
-    return Promise.resolve(stmt.all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as T[]);
+    return Promise.resolve(sqliteStatement(conn, sql).all(...params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))) as T[]);
   } catch (e) {
     db.sql.logQueryError(e as Error, sql);
     return Promise.reject(new QueryFailedError(sql, params, e as Error));

@@ -112,20 +112,8 @@ export interface ApprovalFact {
   expiresAt: Date | null;
 }
 
-export interface DatasetDecisionInput {
-  caller: Caller;
-  purpose?: Purpose;
-  subjectId: string;
-  dataset: DatasetCode;
-  /** Consents of this subject (any grantee); other subjects' consents are ignored if passed. */
-  consents: readonly ConsentFact[];
-  /** The caller's data-use applications; other consumers' are ignored if passed. */
-  approvals: readonly ApprovalFact[];
-  /** Whether the caller has an active loan or guarantee with the subject. */
-  hasRelationship: boolean;
-  now: Date;
-  rules?: PolicyRules;
-}
+/** One decision on its own: the request's facts and one subject's (see {@link requestDecider}). */
+export type DatasetDecisionInput = RequestFacts & SubjectFacts;
 
 export interface FieldDecision {
   decision: Decision;
