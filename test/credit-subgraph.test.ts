@@ -242,7 +242,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
     const twenty = await run(credit, db, ENTITIES_QUERY, { reps: reps(ids) });
     const for20 = db.sql.statements - before20;
     expect(twenty.errors).toBeUndefined();
-    expect(for2).toBe(4); // taxRecords + judicialRecords, plus the policy's consents and approvals lookups
+    expect(for2).toBe(3); // taxRecords + judicialRecords, plus the policy's consents and approvals (one statement)
     expect(for20).toBe(for2);
 
     type Got = { id: string; taxRecords: Array<{ taxYear: number; rating: string; dataAsOf: string }>; judicialRecords: Array<{ caseNumber: string; dataAsOf: string }> };
@@ -288,7 +288,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
       { reps: reps(SUBJECTS.map((s) => s.id)) },
     );
     expectOnlyNotShared(result.errors);
-    expect(db.sql.statements - before).toBe(9); // seven lists + the policy's consents and approvals lookups
+    expect(db.sql.statements - before).toBe(8); // seven lists + the policy's consents and approvals (one statement)
     type AnyRec = Record<string, unknown>;
     const got = (result.data as { _entities: AnyRec[] })._entities;
     const list = (g: AnyRec, field: string) => g[field] as AnyRec[];
@@ -334,7 +334,7 @@ describe.each(drivers)('credit subgraph on %s', (_driver, open) => {
       { ids: [LISTED, DELISTED, RETRACTED_LISTING, FIXED_COOPERATIVE, LISTED] },
     );
     expect(result.errors).toBeUndefined();
-    expect(db.sql.statements - before).toBe(3); // one for the listing + the policy's consents and approvals lookups
+    expect(db.sql.statements - before).toBe(2); // one for the listing + the policy's consents and approvals (one statement)
     expect((result.data as { dishonestListing: unknown[] }).dishonestListing).toEqual([
       { subjectId: LISTED, dishonestListed: true, consumptionRestricted: true, caseNumbers: ['（2024）渝0108执1号'] },
       { subjectId: DELISTED, dishonestListed: false, consumptionRestricted: false, caseNumbers: [] },

@@ -13,7 +13,9 @@ import {
   createApplication,
   decideApplication,
   loadApprovals,
+  loadApprovedApplications,
   loadConsents,
+  loadConsentsAndApprovals,
   registerConsent,
   revokeConsent,
   withdrawApplication,
@@ -247,6 +249,39 @@ describe('subject consents', () => {
     const empty = await statementsDuring(() => loadConsents(db, grantee, []));
     expect(empty.statements).toBe(0);
     expect(empty.result.size).toBe(0);
+  });
+
+  it('loadConsentsAndApprovals reads in one statement exactly what loadConsents and loadApprovedApplications read', async () => {
+    const bank = 'CQ-BANK-88';
+    const subjects = Array.from({ length: 12 }, (_, i) => completeUscc(`91500103${String(30000000 + i)}`));
+    for (const [i, subjectId] of subjects.entries()) {
+      await registerConsent(db, input({ subjectId, granteeCode: bank, purposes: [Purpose.LOAN_APPROVAL, Purpose.POST_LOAN_MANAGEMENT] }), { now: NOW });
+      if (i % 3 === 0) await revokeConsent(db, (await registerConsent(db, input({ subjectId, granteeCode: bank }), { now: NOW })).id, bank, CallerType.BANK, '撤回', { now: at(1) });
+      if (i % 4 === 0) await registerConsent(db, input({ subjectId, granteeCode: 'CQ-BANK-89' }), { now: NOW });
+    }
+    for (const [dataset, department] of [['tax', DEPARTMENTS.TAX], ['social_insurance', DEPARTMENTS.HUMAN_RESOURCES]] as const) {
+      const app = await createApplication(db, { consumerCode: bank, dataset, purpose: Purpose.LOAN_APPROVAL, useCase: '贷前审查' }, { now: NOW });
+      await decideApplication(db, app.id, department, true, at(30), { now: NOW });
+    }
+    // Not read: another purpose, still pending, another institution's.
+    await createApplication(db, { consumerCode: bank, dataset: 'judicial', purpose: Purpose.LOAN_APPROVAL, useCase: '贷前审查' }, { now: NOW });
+    const other = await createApplication(db, { consumerCode: bank, dataset: 'tax', purpose: Purpose.POST_LOAN_MANAGEMENT, useCase: '贷后管理' }, { now: NOW });
+    await decideApplication(db, other.id, DEPARTMENTS.TAX, true, at(30), { now: NOW });
+
+    const asked = [...subjects, PERSON];
+    const { result, statements } = await statementsDuring(() => loadConsentsAndApprovals(db, bank, asked, Purpose.LOAN_APPROVAL));
+    expect(statements).toBe(1);
+    const consents = await loadConsents(db, bank, asked);
+    const approvals = await loadApprovedApplications(db, bank, Purpose.LOAN_APPROVAL);
+    expect(approvals.map((a) => a.dataset).sort()).toEqual(['social_insurance', 'tax']);
+    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(result.approvals)).toEqual(byId(approvals));
+    expect(result.approvals[0].expiresAt).toBeInstanceOf(Date);
+    expect([...result.consents.keys()].sort()).toEqual([...consents.keys()].sort());
+    for (const id of asked) expect(byId(result.consents.get(id)!)).toEqual(byId(consents.get(id)!));
+    expect(result.consents.get(subjects[0])).toHaveLength(2);
+    expect(result.consents.get(subjects[0])!.some((c) => c.revokedAt instanceof Date)).toBe(true);
+    expect(result.consents.get(PERSON)).toEqual([]);
   });
 
   it('loaded facts drive the decision, and a revocation takes effect', async () => {

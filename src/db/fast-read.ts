@@ -104,25 +104,61 @@ export async function selectEntities<T extends ObjectLiteral>(db: Database, enti
   });
 }
 
-/**
- * Like {@link selectEntities}, but reads and hydrates only the named properties (hot paths that need a few
- * columns of many rows: the policy's consents of a 10,000-subject cross-check).
- */
-export async function selectColumns<T extends ObjectLiteral, K extends keyof T & string>(db: Database, entity: EntityTarget<T>, properties: readonly K[], where: string, params: unknown[]): Promise<Array<Pick<T, K>>> {
+/** Some properties of an entity: their columns (escaped, for a SELECT list) and how a raw row of them becomes values. */
+export interface ColumnReader<T, K extends keyof T> {
+  table: string;
+  /** Escaped column names, in the order of the properties. */
+  columns: string[];
+  /** The properties from a raw row keyed by column name, hydrated by the driver exactly as TypeORM's find() would. */
+  hydrate(row: Record<string, unknown>): Pick<T, K>;
+  /** The same from raw values in property order (a row of a UNION whose columns carry another table's names). */
+  hydrateValues(values: readonly unknown[]): Pick<T, K>;
+}
+
+const columnReaders = new WeakMap<object, Map<unknown, Map<string, ColumnReader<never, never>>>>();
+
+export function columnReader<T extends ObjectLiteral, K extends keyof T & string>(db: Database, entity: EntityTarget<T>, properties: readonly K[]): ColumnReader<T, K> {
+  const key = properties.join(',');
+  let perDb = columnReaders.get(db);
+  if (!perDb) columnReaders.set(db, (perDb = new Map()));
+  let perEntity = perDb.get(entity);
+  if (!perEntity) perDb.set(entity, (perEntity = new Map()));
+  const cached = perEntity.get(key) as ColumnReader<T, K> | undefined;
+  if (cached) return cached;
   const reader = readerFor(db, entity as EntityTarget<ObjectLiteral>);
-  const columns = properties.map((p) => {
+  const meta = properties.map((p) => {
     const column = reader.columns.find((c) => c.propertyName === p);
     if (!column) throw new Error(`${reader.table} has no property '${p}'`);
     return column;
   });
   const driver = db.dataSource.driver;
-  const select = columns.map((c) => driver.escape(c.databaseName)).join(', ');
-  const rows = (await readRows(db, `SELECT ${select} FROM ${reader.table} WHERE ${where}`, params)) as Array<Record<string, unknown>>;
-  return rows.map((row) => {
+  const hydrateValues = (values: readonly unknown[]) => {
     const out: Record<string, unknown> = {};
-    for (const column of columns) out[column.propertyName] = driver.prepareHydratedValue(row[column.databaseName], column);
+    for (let i = 0; i < meta.length; i++) out[meta[i].propertyName] = driver.prepareHydratedValue(values[i], meta[i]);
     return out as Pick<T, K>;
-  });
+  };
+  const built: ColumnReader<T, K> = {
+    table: reader.table,
+    columns: meta.map((c) => driver.escape(c.databaseName)),
+    hydrate: (row) => {
+      const out: Record<string, unknown> = {};
+      for (const c of meta) out[c.propertyName] = driver.prepareHydratedValue(row[c.databaseName], c);
+      return out as Pick<T, K>;
+    },
+    hydrateValues,
+  };
+  perEntity.set(key, built as unknown as ColumnReader<never, never>);
+  return built;
+}
+
+/**
+ * Like {@link selectEntities}, but reads and hydrates only the named properties (hot paths that need a few
+ * columns of many rows: the policy's consents of a 10,000-subject cross-check).
+ */
+export async function selectColumns<T extends ObjectLiteral, K extends keyof T & string>(db: Database, entity: EntityTarget<T>, properties: readonly K[], where: string, params: unknown[]): Promise<Array<Pick<T, K>>> {
+  const reader = columnReader(db, entity, properties);
+  const rows = (await readRows(db, `SELECT ${reader.columns.join(', ')} FROM ${reader.table} WHERE ${where}`, params)) as Array<Record<string, unknown>>;
+  return rows.map(reader.hydrate);
 }
 
 /** `?, ?, ?` for an IN list of n values. */

@@ -8,7 +8,7 @@ import { requestDecider, DENY_MESSAGES, type ApprovalFact, type ConsentFact, typ
 import { applyMask } from './masks';
 import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
-import { loadApprovedApplications, loadConsents } from './store';
+import { loadApprovedApplications, loadConsents, loadConsentsAndApprovals } from './store';
 
 /** A policy-controlled field of the executable schema: `Type.field` and its catalog entry. */
 export interface PolicedField {
@@ -41,6 +41,10 @@ export interface RequestPolicy {
   /** When the request's decisions are taken. */
   now?: Date;
   approvals?: Promise<ApprovalFact[]>;
+  /** The approvals, waiting to be read with the next consent batch (one statement for both). */
+  approvalsRider?: { resolve: (approvals: ApprovalFact[]) => void; reject: (e: unknown) => void };
+  /** Subjects whose consents were asked for (loaded or in flight). */
+  consentsAsked: Set<string>;
   /** Decision inputs once loaded, so later decisions of the request are computed without a promise. */
   loaded: { approvals?: ApprovalFact[]; consents: Map<string, ConsentFact[]>; related: Map<string, boolean> };
   /** The request's decisions, once its approvals are loaded. */
@@ -51,7 +55,7 @@ export interface RequestPolicy {
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
   const holder = ctx as HubContext & { policy?: RequestPolicy };
-  holder.policy ??= { subjects: new Map(), loaded: { consents: new Map(), related: new Map() } };
+  holder.policy ??= { subjects: new Map(), consentsAsked: new Set(), loaded: { consents: new Map(), related: new Map() } };
   return holder.policy;
 }
 
@@ -146,18 +150,30 @@ function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable
   const need = needs(ctx);
   const { loaded } = policy;
   const waits: Array<Promise<unknown>> = [];
-  if (need.institution && !loaded.approvals) {
-    // Once per request, however many lists ask before it arrives. Without a purpose every field is denied
-    // before approvals count: nothing to load.
-    policy.approvals ??= (ctx.purpose ? loadApprovedApplications(ctx.db, ctx.caller.orgCode!, ctx.purpose) : Promise.resolve([])).then((a) => (loaded.approvals = a));
-    waits.push(policy.approvals);
-  }
   const consents: string[] = [];
   const related: string[] = [];
+  let newConsents = false;
   for (const id of subjectIds) {
-    if (need.consents && !loaded.consents.has(id)) consents.push(id);
+    if (need.consents && !loaded.consents.has(id)) {
+      consents.push(id);
+      if (!policy.consentsAsked.has(id)) newConsents = true;
+    }
     if (need.relationship && !loaded.related.has(id)) related.push(id);
   }
+  if (need.institution && !loaded.approvals) {
+    // Once per request, however many lists ask before it arrives: with the consent batch about to be read
+    // when there is one. Without a purpose every field is denied before approvals count: nothing to load.
+    if (!policy.approvals) {
+      const read: Promise<ApprovalFact[]> = !ctx.purpose
+        ? Promise.resolve([])
+        : newConsents
+          ? new Promise((resolve, reject) => (policy.approvalsRider = { resolve, reject }))
+          : loadApprovedApplications(ctx.db, ctx.caller.orgCode!, ctx.purpose);
+      policy.approvals = read.then((a) => (loaded.approvals = a));
+    }
+    waits.push(policy.approvals);
+  }
+  for (const id of consents) policy.consentsAsked.add(id);
   if (consents.length) waits.push(settledAll(consentLoader(ctx).loadMany(consents)).then((found) => found.forEach((c, i) => loaded.consents.set(consents[i], c))));
   if (related.length) waits.push(settledAll(relationshipLoader(ctx).loadMany(related)).then((found) => found.forEach((r, i) => loaded.related.set(related[i], r))));
   return waits.length ? Promise.all(waits).then(() => undefined) : null;
@@ -217,8 +233,21 @@ export function markPolicyUndecided(ctx: HubContext): void {
 
 function consentLoader(ctx: HubContext) {
   return loader<string, ConsentFact[]>(ctx, 'policy.consents', async (ids) => {
-    const found = await loadConsents(ctx.db, ctx.caller.orgCode!, ids);
-    return ids.map((id) => found.get(id) ?? []);
+    const policy = requestPolicy(ctx);
+    const rider = policy.approvalsRider;
+    policy.approvalsRider = undefined;
+    if (!rider) {
+      const found = await loadConsents(ctx.db, ctx.caller.orgCode!, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }
+    try {
+      const { consents, approvals } = await loadConsentsAndApprovals(ctx.db, ctx.caller.orgCode!, ids, ctx.purpose!);
+      rider.resolve(approvals);
+      return ids.map((id) => consents.get(id) ?? []);
+    } catch (e) {
+      rider.reject(e);
+      throw e;
+    }
   });
 }
 

@@ -5,7 +5,7 @@ import { CallerType } from '../identity/caller';
 import { assertSubjectId } from '../identifiers';
 import type { DatasetCode } from './catalog';
 import { DATASETS } from './datasets';
-import { placeholders, selectColumns, selectEntities } from '../db/fast-read';
+import { columnReader, placeholders, readRows, selectColumns, selectEntities } from '../db/fast-read';
 import type { ApprovalFact, ConsentFact } from './decide';
 import { DataUseApplication, SubjectConsent } from './entities';
 import { Purpose } from './purposes';
@@ -67,6 +67,53 @@ export async function loadApprovedApplications(db: Database, consumerCode: strin
   const rows = await selectColumns(db, DataUseApplication, APPROVAL_FACT_COLUMNS, "consumer_code = ? AND purpose = ? AND status = 'APPROVED'", [consumerCode, purpose]);
   return rows.map(toApprovalFact);
 }
+
+/**
+ * {@link loadConsents} and {@link loadApprovedApplications} in one statement (UNION ALL): a request's first
+ * decisions need both, and on a networked database a round trip costs more than the rows. The approval
+ * rows travel in the consent columns of the same type (purpose as purposes, dataset as datasets, expiry
+ * as valid_to); their status is APPROVED by the WHERE clause.
+ */
+export async function loadConsentsAndApprovals(
+  db: Database,
+  granteeCode: string,
+  subjectIds: readonly string[],
+  purpose: Purpose,
+): Promise<{ consents: Map<string, ConsentFact[]>; approvals: ApprovalFact[] }> {
+  const ids = [...new Set(subjectIds)];
+  if (!granteeCode || !ids.length) {
+    const [consents, approvals] = await Promise.all([loadConsents(db, granteeCode, ids), loadApprovedApplications(db, granteeCode, purpose)]);
+    return { consents, approvals };
+  }
+  const c = columnReader(db, SubjectConsent, CONSENT_FACT_COLUMNS);
+  const a = columnReader(db, DataUseApplication, APPROVAL_ROW_COLUMNS);
+  const [cId, cSubject, cGrantee, cPurposes, cDatasets, cFrom, cTo, cRevoked] = c.columns;
+  const [aId, aConsumer, aDataset, aPurpose, aExpires] = a.columns;
+  const rows = await readRows<Record<string, unknown>>(
+    db,
+    `SELECT 'C' AS fact, ${cId} AS id, ${cSubject} AS subject, ${cGrantee} AS org, ${cPurposes} AS purposes, ${cDatasets} AS datasets, ${cFrom} AS valid_from, ${cTo} AS valid_to, ${cRevoked} AS revoked_at
+       FROM ${c.table} WHERE ${cSubject} IN (${placeholders(ids.length)}) AND ${cGrantee} = ?
+     UNION ALL
+     SELECT 'A', ${aId}, NULL, ${aConsumer}, ${aPurpose}, ${aDataset}, NULL, ${aExpires}, NULL
+       FROM ${a.table} WHERE ${aConsumer} = ? AND ${aPurpose} = ? AND status = 'APPROVED'`,
+    [...ids, granteeCode, granteeCode, purpose],
+  );
+  const consents = new Map<string, ConsentFact[]>(ids.map((id) => [id, []]));
+  const approvals: ApprovalFact[] = [];
+  for (const r of rows) {
+    if (r.fact === 'C') {
+      const row = c.hydrateValues([r.id, r.subject, r.org, r.purposes, r.datasets, r.valid_from, r.valid_to, r.revoked_at]);
+      consents.get(row.subjectId)?.push(toConsentFact(row));
+    } else {
+      const row = a.hydrateValues([r.id, r.org, r.datasets, r.purposes, r.valid_to]);
+      approvals.push(toApprovalFact({ ...row, status: 'APPROVED' }));
+    }
+  }
+  return { consents, approvals };
+}
+
+/** An approval as the union above reads it (status is implied). */
+const APPROVAL_ROW_COLUMNS = ['id', 'consumerCode', 'dataset', 'purpose', 'expiresAt'] as const;
 
 /** What a decision reads of a consent (not the evidence or who registered it). */
 const CONSENT_FACT_COLUMNS = ['id', 'subjectId', 'granteeCode', 'purposes', 'datasets', 'validFrom', 'validTo', 'revokedAt'] as const;
