@@ -33,6 +33,8 @@ export interface SubjectPolicy {
   /** Consent / approval ids relied on. */
   consentIds: Set<string>;
   approvalIds: Set<string>;
+  /** What its records of one type may show, by the operation's selected field list (see viewsOf). */
+  verdicts?: Map<TypeField[], Verdict>;
 }
 
 /** Per-request policy state, one entry per subject the request touched. */
@@ -51,6 +53,7 @@ export interface RequestPolicy {
   decider?: ReturnType<typeof requestDecider>;
   /** Set only in the policy-cost benchmark's comparison build: nothing is decided, so no inputs are loaded. */
   undecided?: true;
+  needs?: Needs;
 }
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
@@ -82,27 +85,55 @@ export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map
 export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: readonly FieldOutcome[] }> {
   const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
   if (!policy) return;
-  // Subjects (and requests) mostly share the same trail — same fields, same shared decision objects: they share
-  // one frozen outcome list (see internedList).
+  // Subjects (and requests) mostly share the same trail — same fields, same decisions: they share one frozen
+  // outcome list (see internedList).
   for (const [subjectId, subject] of policy.subjects) {
     if (!subject.trail.size) continue;
-    let key = '';
-    for (const [f, d] of subject.trail) key += f.key + '\u0000' + d.decision + '\u0000' + (d.reason ?? '') + '\u0001';
-    yield { subjectId, subject, fields: internedList(key, subject.trail) };
+    yield { subjectId, subject, fields: internedList(subject.trail) };
   }
 }
+
+/** A trail seen before, field by field in the order it was noted: field → decision → reason → next step. */
+interface TrailNode {
+  next?: Map<PolicedField, Map<string, Map<string, TrailNode>>>;
+  list?: readonly FieldOutcome[];
+}
+let trails: TrailNode = {};
+let trailNodes = 0;
+const MAX_TRAIL_NODES = 100_000;
 
 /**
  * One frozen list per distinct content, process-wide: lists are in field order, not in the order resolvers
  * happened to finish, and the same read of the same request shape hands the access log the very same list
- * object — which it validated, encoded and hashed once (and stores once).
+ * object — which it validated, encoded and hashed once (and stores once). Found by walking the trail through
+ * a tree keyed by the field objects themselves: nothing is allocated for a trail seen before.
  */
-const listsByTrail = new Map<string, readonly FieldOutcome[]>();
 const listsByContent = new Map<string, readonly FieldOutcome[]>();
 const MAX_INTERNED_LISTS = 5000;
-function internedList(trailKey: string, trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
-  let found = listsByTrail.get(trailKey);
-  if (found) return found;
+function internedList(trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
+  if (trailNodes >= MAX_TRAIL_NODES) {
+    trails = {};
+    trailNodes = 0;
+  }
+  let node = trails;
+  for (const [f, d] of trail) {
+    node.next ??= new Map();
+    let byDecision = node.next.get(f);
+    if (!byDecision) node.next.set(f, (byDecision = new Map()));
+    let byReason = byDecision.get(d.decision);
+    if (!byReason) byDecision.set(d.decision, (byReason = new Map()));
+    const reason = d.reason ?? '';
+    let next = byReason.get(reason);
+    if (!next) {
+      byReason.set(reason, (next = {}));
+      trailNodes++;
+    }
+    node = next;
+  }
+  return (node.list ??= contentList(trail));
+}
+
+function contentList(trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
   const list: FieldOutcome[] = [];
   for (const [f, d] of trail) {
     const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
@@ -111,13 +142,11 @@ function internedList(trailKey: string, trail: SubjectPolicy['trail']): readonly
   }
   list.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   const content = list.map((o) => o.field + '\u0000' + o.decision + '\u0000' + (o.reason ?? '')).join('\u0001');
-  found = listsByContent.get(content);
+  let found = listsByContent.get(content);
   if (!found) {
     if (listsByContent.size >= MAX_INTERNED_LISTS) listsByContent.clear();
     listsByContent.set(content, (found = Object.freeze(list)));
   }
-  if (listsByTrail.size >= MAX_INTERNED_LISTS) listsByTrail.clear();
-  listsByTrail.set(trailKey, found);
   return found;
 }
 
@@ -149,6 +178,17 @@ function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPoli
 function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): Promise<void> | null {
   const need = needs(ctx);
   const { loaded } = policy;
+  // Most calls come after the request's inputs arrived: answered without allocating.
+  let missing = need.institution && !loaded.approvals;
+  if (!missing && (need.consents || need.relationship)) {
+    for (const id of subjectIds) {
+      if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) {
+        missing = true;
+        break;
+      }
+    }
+  }
+  if (!missing) return null;
   const waits: Array<Promise<unknown>> = [];
   const consents: string[] = [];
   const related: string[] = [];
@@ -189,10 +229,19 @@ async function settledAll<T>(results: Promise<Array<T | Error>>): Promise<T[]> {
 
 type DecisionInputs = { consents: ConsentFact[]; approvals: ApprovalFact[]; hasRelationship: boolean };
 
-function needs(ctx: HubContext) {
+interface Needs {
+  institution: boolean;
+  consents: boolean;
+  relationship: boolean;
+}
+
+/** Which inputs the request's decisions need (by caller and purpose): the same for every subject. */
+function needs(ctx: HubContext): Needs {
+  const policy = requestPolicy(ctx);
+  if (policy.needs) return policy.needs;
   const { caller, purpose } = ctx;
   const institution = !!caller.orgCode && (caller.type === CallerType.BANK || caller.type === CallerType.GUARANTOR || caller.type === CallerType.REGULATOR);
-  return { institution, consents: institution && purpose !== Purpose.SUPERVISION, relationship: institution && purpose === Purpose.POST_LOAN_MANAGEMENT };
+  return (policy.needs = { institution, consents: institution && purpose !== Purpose.SUPERVISION, relationship: institution && purpose === Purpose.POST_LOAN_MANAGEMENT });
 }
 
 function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string): DecisionInputs | null {
@@ -402,25 +451,29 @@ function guardRecords(ctx: HubContext, info: GraphQLResolveInfo, value: unknown,
     return Promise.allSettled(value).then((items) => guardRecords(ctx, info, items.map((r) => (r.status === 'fulfilled' ? r.value : asError(r.reason))), guard));
   }
   const rows: Row[] = [];
-  const collect = (item: unknown): void => {
-    if (Array.isArray(item)) return item.forEach(collect);
-    if (item && typeof item === 'object' && !(item instanceof Error)) rows.push(item as Row);
-  };
-  collect(value);
+  collectRows(value, rows);
   if (!rows.length) return value;
+  const returned = getNamedType(info.returnType);
+  if (isObjectType(returned)) return guardTyped(ctx, info, value, rows, returned.name, guard);
   // An abstract type's resolver may answer asynchronously (type-graphql wraps declared ones in async functions).
   const typeNames = rows.map((row) => concreteTypeName(ctx, info, row));
   if (typeNames.some((t) => t instanceof Promise)) return Promise.all(typeNames).then((names) => guardTyped(ctx, info, value, rows, names, guard));
   return guardTyped(ctx, info, value, rows, typeNames as Array<string | undefined>, guard);
 }
 
-function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, rows: Row[], typeNames: Array<string | undefined>, guard: Guard): unknown {
+function collectRows(item: unknown, rows: Row[]): void {
+  if (Array.isArray(item)) for (const x of item) collectRows(x, rows);
+  else if (item && typeof item === 'object' && !(item instanceof Error)) rows.push(item as Row);
+}
+
+/** `typeNames`: one name for all rows (the field returns an object type), else each row's. */
+function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, rows: Row[], typeNames: string | Array<string | undefined>, guard: Guard): unknown {
   const policy = requestPolicy(ctx);
   const guarded: Guarded[] = [];
   const unknown = new Map<Row, unknown>();
   const parents: string[] = [];
   rows.forEach((row, i) => {
-    const typeName = typeNames[i];
+    const typeName = typeof typeNames === 'string' ? typeNames : typeNames[i];
     // Fail closed: a record whose type cannot be told is not handed out.
     if (typeName === undefined) return unknown.set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
     const fields = selectedPolicedFields(info, typeName, guard.fieldsOfType);
@@ -461,7 +514,6 @@ function asError(reason: unknown): Error {
 function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
   // A subject's records of one type share their decisions (same subject, same selected fields): decided and
   // noted once per subject and field list, then applied to each record.
-  const verdicts = new Map<SubjectPolicy, Map<TypeField[], Verdict>>();
   for (const { row, subjectId, fields } of guarded) {
     const subject = subjectPolicy(policy, subjectId);
     if (reportedByCaller(row, ctx)) {
@@ -474,10 +526,9 @@ function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], vie
       views.set(row, view);
       continue;
     }
-    let ofSubject = verdicts.get(subject);
-    if (!ofSubject) verdicts.set(subject, (ofSubject = new Map()));
-    let verdict = ofSubject.get(fields);
-    if (!verdict) ofSubject.set(fields, (verdict = verdictOf(ctx, policy, subject, subjectId, fields)));
+    subject.verdicts ??= new Map();
+    let verdict = subject.verdicts.get(fields);
+    if (!verdict) subject.verdicts.set(fields, (verdict = verdictOf(ctx, policy, subject, subjectId, fields)));
     if (!verdict.restricted.length) continue;
     const view = Object.create(row) as Row;
     for (const [f, d] of verdict.restricted) {
@@ -495,14 +546,17 @@ interface Verdict {
   restricted: Array<[TypeField, FieldDecision]>;
 }
 
+/** Every selected field allowed: shared by all such verdicts. */
+const UNRESTRICTED: Verdict = Object.freeze({ restricted: Object.freeze([]) as unknown as Verdict['restricted'] });
+
 function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, fields: TypeField[]): Verdict {
-  const restricted: Verdict['restricted'] = [];
+  let restricted: Verdict['restricted'] | undefined;
   for (const f of fields) {
     const d = decisionOf(ctx, policy, subject, subjectId, f.policy.dataset).field(f.policy);
     note(subject, f, d);
-    if (d.decision !== 'ALLOW' && !f.computed) restricted.push([f, d]);
+    if (d.decision !== 'ALLOW' && !f.computed) (restricted ??= []).push([f, d]);
   }
-  return { restricted };
+  return restricted ? { restricted } : UNRESTRICTED;
 }
 
 function replaceRecords(value: unknown, views: Map<Row, unknown>): unknown {
