@@ -1,6 +1,6 @@
 /** The audit core: the tamper-evident access log ("no log, no data"). */
 export * from './chain';
-export { AccessLogWriter, AccessLogUnavailableError, InvalidAccessRecordError, CHECKPOINT_JWS_TYPE, LARGE_INSERT_ROWS, defaultChainId, readHead } from './writer';
+export { AccessLogWriter, AccessLogUnavailableError, InvalidAccessRecordError, CHECKPOINT_JWS_TYPE, defaultChainId, readHead } from './writer';
 export type { AccessLogWriterOptions, ChainHead, Checkpoint } from './writer';
 export { verifyAccessLog, exportAccessLog, verifyExport, CheckpointKeys, EXPORT_FORMAT } from './verify';
 export type { VerifyAccessLogOptions, ExportOptions, ExportManifest, ExportSegment, ExportVerifyResult, StoredCheckpoint, ChainBoundary } from './verify';

@@ -183,7 +183,7 @@ export interface Statement {
 
 /**
  * Access-record INSERTs of at least this many rows go prepared. Fewer distinct statements than that many sizes
- * are ever prepared per connection (≤ batch size − this, and LARGE_INSERT_ROWS), well inside MySQL's max_prepared_stmt_count.
+ * are ever prepared per connection (≤ batch size − this), well inside MySQL's max_prepared_stmt_count.
  */
 export const PREPARED_INSERT_MIN_ROWS = 100;
 

@@ -361,7 +361,7 @@ export class AccessLogWriter {
         if (ref && !this.storedLists.has(ref)) newLists.set(ref, r.json.fields);
       }
       const statements: Statement[] = newLists.size ? [insertFieldListsStatement(this.db.kind, newLists)] : [];
-      for (const chunk of insertChunks(this.db.kind, rows, this.maxBatch)) statements.push(insertRecordsStatement(chunk));
+      for (let i = 0; i < rows.length; i += this.maxBatch) statements.push(insertRecordsStatement(rows.slice(i, i + this.maxBatch)));
       await runWrites(this.db, statements, { transaction: statements.length > 1 });
       if (this.storedLists.size + newLists.size > MAX_KNOWN_LISTS) this.storedLists.clear();
       for (const ref of newLists.keys()) this.storedLists.add(ref);
@@ -414,36 +414,6 @@ export class AccessLogWriter {
     this.lock = run.catch(() => undefined);
     return run;
   }
-}
-
-/**
- * On MySQL/MariaDB a large append (a 10,000-subject cross-check) goes in {@link LARGE_INSERT_ROWS}-row INSERTs:
- * one connection runs a transaction's statements one after another, and each next one is sent only when the
- * event loop has taken the previous answer — while the gateway is busy shaping the response, that wait costs
- * more than the rows. One extra statement size (a prepared statement per connection), and a chunk stays far
- * below max_allowed_packet ({@link LARGE_INSERT_MAX_BYTES}); the rest goes in `maxBatch`-row chunks as before.
- */
-export const LARGE_INSERT_ROWS = 2000;
-const LARGE_INSERT_MAX_BYTES = 4 * 1024 * 1024;
-
-function* insertChunks(kind: Database['kind'], rows: RecordContent[], maxBatch: number): Generator<RecordContent[]> {
-  let i = 0;
-  if (kind !== 'sqlite') {
-    while (rows.length - i >= LARGE_INSERT_ROWS && LARGE_INSERT_ROWS > maxBatch) {
-      let bytes = 0;
-      for (let j = i; j < i + LARGE_INSERT_ROWS; j++) bytes += approximateRowBytes(rows[j]);
-      if (bytes > LARGE_INSERT_MAX_BYTES) break;
-      yield rows.slice(i, (i += LARGE_INSERT_ROWS));
-    }
-  }
-  for (; i < rows.length; i += maxBatch) yield rows.slice(i, i + maxBatch);
-}
-
-/** An upper bound of a record's share of an INSERT packet: its JSON texts (UTF-8 ≤ 3 bytes per UTF-16 unit) and the fixed columns. */
-function approximateRowBytes(r: RecordContent): number {
-  const j = r.json;
-  const fields = j.fieldsRef ? 64 : j.fields.length;
-  return 1024 + 3 * (fields + j.consentIds.length + j.approvalIds.length + (j.detail?.length ?? 0) + (r.operationName?.length ?? 0) + r.callerUser.length);
 }
 
 /** Default chain id: one chain per writer process start (`<host>-<pid>-<start ms, base36>-<random>`, ≤ 54 chars). */
