@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
  * ONE_SUBJECT_REPORT) from a bare `node:http` handler with hand-written SQL — no GraphQL, no token
  * check, no policy, no access log. What this workload costs on this machine at the least.
  *
- *   node dist/bench/raw-floor.js <database-url> <caller-bank-code>
+ *   node dist/bench/raw-floor.js <database-url> <caller-bank-code> [one-round-trip]
  *
  * MySQL/MariaDB through a mysql2 pool (server-side prepared statements), SQLite through better-sqlite3.
+ * `one-round-trip` (MySQL/MariaDB): the 13 statements go to the server as one multi-statement query — what
+ * the hub does with the small reads of one event-loop turn (src/db/fast-read.ts), so the floor keeps up.
  * Forked by bench/run.ts; answers `stats` messages over IPC like bench/hub-process.ts.
  */
 
@@ -176,7 +178,7 @@ export async function report(query: Query, id: string, bankCode: string): Promis
 }
 
 /** Opens the database with the smallest driver layer there is; counts statements. */
-export async function openFloorDatabase(url: string): Promise<{ query: Query; statements: () => number; close(): Promise<void> }> {
+export async function openFloorDatabase(url: string, opts: { oneRoundTrip?: boolean } = {}): Promise<{ query: Query; statements: () => number; close(): Promise<void> }> {
   let statements = 0;
   if (url.startsWith('sqlite:')) {
     // better-sqlite3 ships no types here; the three calls used are typed by hand.
@@ -199,15 +201,42 @@ export async function openFloorDatabase(url: string): Promise<{ query: Query; st
       close: async () => db.close(),
     };
   }
-  const mysql = await import('mysql2/promise');
-  const pool = mysql.createPool({
+  const options = {
     uri: url.replace(/^mariadb:/, 'mysql:'),
     connectionLimit: Number(process.env.HUB_DB_POOL || 10),
     charset: 'utf8mb4',
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: true,
-  });
+  };
+  if (opts.oneRoundTrip) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mysql = require('mysql2') as typeof import('mysql2');
+    const pool = mysql.createPool({ ...options, multipleStatements: true });
+    let queue: Array<{ sql: string; params: unknown[]; resolve: (rows: Rows) => void; reject: (e: Error) => void }> = [];
+    const flush = () => {
+      const batch = queue;
+      queue = [];
+      const text = batch.map((q) => pool.format(q.sql, q.params)).join(';\n');
+      pool.query(text, (err, results) => {
+        if (err) return batch.forEach((q) => q.reject(err));
+        const sets = (batch.length === 1 ? [results] : results) as Rows[];
+        batch.forEach((q, i) => q.resolve(sets[i]));
+      });
+    };
+    return {
+      query: (sql, params) =>
+        new Promise((resolve, reject) => {
+          statements++;
+          queue.push({ sql, params, resolve, reject });
+          if (queue.length === 1) setImmediate(flush);
+        }),
+      statements: () => statements,
+      close: () => new Promise<void>((resolve) => pool.end(() => resolve())),
+    };
+  }
+  const mysql = await import('mysql2/promise');
+  const pool = mysql.createPool(options);
   return {
     query: async (sql, params) => {
       statements++;
@@ -220,8 +249,8 @@ export async function openFloorDatabase(url: string): Promise<{ query: Query; st
 }
 
 async function main(): Promise<void> {
-  const [url, bankCode = 'BANK-CQRCB'] = process.argv.slice(2);
-  const db = await openFloorDatabase(url);
+  const [url, bankCode = 'BANK-CQRCB', mode] = process.argv.slice(2);
+  const db = await openFloorDatabase(url, { oneRoundTrip: mode === 'one-round-trip' });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -11,6 +11,9 @@ interface EntityReader {
 
 interface Mysql2Pool {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
+  query(sql: string, callback: (err: Error | null, rows: unknown) => void): void;
+  format(sql: string, params: unknown[]): string;
+  end(callback?: (err?: Error) => void): void;
 }
 
 /**
@@ -18,12 +21,23 @@ interface Mysql2Pool {
  * through a query runner, broadcasts two events and resolves a module per statement — measurable at fifteen
  * statements per credit report. On SQLite straight to the driver's cached statements.
  * Counted and logged by `db.sql` like every statement; failures are TypeORM's QueryFailedError as before.
+ *
+ * On MySQL/MariaDB, small reads issued in the same turn of the event loop (the DataLoaders of one request's
+ * subgraph fetches fire together) travel to the server in one round trip: see {@link coalescedRead}.
  */
 export function readRows<T = Record<string, unknown>>(db: Database, sql: string, params: unknown[] = []): Promise<T[]> {
   if (db.kind === 'sqlite') return sqliteRows<T>(db, sql, params);
   const pool = (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
   if (!pool) return db.dataSource.query(sql, params) as Promise<T[]>;
   db.sql.logQuery(sql, params);
+  if (params.length <= COALESCE_MAX_PARAMS) {
+    const reads = coalescer(db);
+    if (reads) return coalescedRead<T>(db, reads, sql, params);
+  }
+  return poolRead<T>(db, pool, sql, params);
+}
+
+function poolRead<T>(db: Database, pool: Mysql2Pool, sql: string, params: unknown[]): Promise<T[]> {
   return new Promise((resolve, reject) =>
     pool.query(sql, params, (err, rows) => {
       if (err) {
@@ -32,6 +46,115 @@ export function readRows<T = Record<string, unknown>>(db: Database, sql: string,
       } else resolve(rows as T[]);
     }),
   );
+}
+
+/**
+ * Reads with at most this many values are coalesced. Larger ones (a cross-check's thousands of ids) are
+ * worth running side by side on several connections: the server works on one statement of a round trip at a time.
+ */
+const COALESCE_MAX_PARAMS = 200;
+/** At most this many statements per round trip. */
+const COALESCE_MAX_STATEMENTS = 16;
+
+interface PendingRead {
+  sql: string;
+  params: unknown[];
+  resolve: (rows: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+interface Coalescer {
+  /** A second pool whose connections accept several statements per query (CLIENT_MULTI_STATEMENTS). */
+  pool: Mysql2Pool;
+  single: Mysql2Pool;
+  queue: PendingRead[];
+  scheduled: boolean;
+  /** Multi-statement round trips sent, and the statements they carried. */
+  stats: { roundTrips: number; statements: number };
+}
+
+/** Coalesced reads so far on this database (null where reads are not coalesced: SQLite, or switched off). */
+export function coalescedReadStats(db: Database): { roundTrips: number; statements: number } | null {
+  return coalescers.get(db)?.stats ?? null;
+}
+
+const coalescers = new WeakMap<Database, Coalescer | null>();
+
+/**
+ * Every socket write to the database costs a system call and wakes a server thread — on a small VM about as
+ * much CPU as the hub's own work for a small read. So reads issued in one turn of the event loop are sent as one
+ * multi-statement query (values escaped client-side by mysql2, as for every non-prepared query here) and each
+ * caller gets its own result set. The statements run one after another on one connection, each as on its own;
+ * if any fails, each is run again on its own so that its caller gets its own error (reads are idempotent).
+ * Off with HUB_DB_COALESCE_READS=0.
+ */
+function coalescer(db: Database): Coalescer | null {
+  let found = coalescers.get(db);
+  if (found !== undefined) return found;
+  found = null;
+  const driver = db.dataSource.driver as unknown as {
+    pool?: Mysql2Pool;
+    options: Record<string, unknown>;
+    mysql: { createPool(options: Record<string, unknown>): Mysql2Pool };
+    createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown>;
+    disconnect(): Promise<void>;
+  };
+  if (process.env.HUB_DB_COALESCE_READS !== '0' && driver.pool && typeof driver.createConnectionOptions === 'function') {
+    // The same connection options TypeORM's own pool has (type casting, time zone, big numbers), plus multi-statements.
+    const pool = driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, driver.options), multipleStatements: true });
+    found = { pool, single: driver.pool, queue: [], scheduled: false, stats: { roundTrips: 0, statements: 0 } };
+    const disconnect = driver.disconnect.bind(driver);
+    driver.disconnect = async () => {
+      coalescers.delete(db);
+      await new Promise<void>((resolve) => pool.end(() => resolve()));
+      return disconnect();
+    };
+  }
+  coalescers.set(db, found);
+  return found;
+}
+
+function coalescedRead<T>(db: Database, c: Coalescer, sql: string, params: unknown[]): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    c.queue.push({ sql, params, resolve: resolve as (rows: unknown) => void, reject });
+    if (!c.scheduled) {
+      c.scheduled = true;
+      setImmediate(() => flushReads(db, c));
+    }
+  });
+}
+
+function flushReads(db: Database, c: Coalescer): void {
+  c.scheduled = false;
+  const queued = c.queue;
+  c.queue = [];
+  for (let i = 0; i < queued.length; i += COALESCE_MAX_STATEMENTS) {
+    const part = queued.slice(i, i + COALESCE_MAX_STATEMENTS);
+    if (part.length === 1) {
+      runAlone(db, c, part[0]);
+      continue;
+    }
+    let text: string;
+    try {
+      text = part.map((r) => c.pool.format(r.sql, r.params)).join(';\n');
+    } catch {
+      part.forEach((r) => runAlone(db, c, r));
+      continue;
+    }
+    c.stats.roundTrips++;
+    c.stats.statements += part.length;
+    c.pool.query(text, (err, results) => {
+      if (err || !Array.isArray(results) || results.length !== part.length) {
+        part.forEach((r) => runAlone(db, c, r));
+        return;
+      }
+      part.forEach((r, k) => r.resolve(results[k]));
+    });
+  }
+}
+
+function runAlone(db: Database, c: Coalescer, r: PendingRead): void {
+  poolRead(db, c.single, r.sql, r.params).then(r.resolve, r.reject);
 }
 
 /** The part of a better-sqlite3 statement the hub uses. */

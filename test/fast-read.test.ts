@@ -1,0 +1,74 @@
+import { freshDatabase, onMysql } from './support/db';
+import type { Database } from '../src/db/datasource';
+import { coalescedReadStats, placeholders, readRows } from '../src/db/fast-read';
+
+/**
+ * Hot-path reads: on MySQL/MariaDB small reads of one event-loop turn share a round trip (one multi-statement
+ * query); each caller still gets exactly its own rows, typed as a read on its own would be, and its own error.
+ */
+let db: Database;
+
+// SQLite binds no Date: the text TypeORM would store.
+const at = (ms: number) => (onMysql ? new Date(Date.UTC(2026, 0, 1, 8, 0, 0, ms)) : `2026-01-01 08:00:00.${String(ms).padStart(3, '0')}`);
+
+beforeAll(async () => {
+  db = (await freshDatabase('fast_read')).db;
+  await db.dataSource.query('CREATE TABLE fr_sample (id INT PRIMARY KEY, name VARCHAR(40), amount BIGINT, at DATETIME(3), note TEXT)');
+  const rows = Array.from({ length: 300 }, (_, i) => [i + 1, `名称-${i + 1}`, String(9_007_199_254_740_000 + i), at(i), i % 2 ? null : `it's "quoted"; -- ${i}`]);
+  for (let i = 0; i < rows.length; i += 100) {
+    const part = rows.slice(i, i + 100);
+    await db.dataSource.query(`INSERT INTO fr_sample (id, name, amount, at, note) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, part.flat());
+  }
+});
+
+afterAll(async () => {
+  await db?.dataSource.destroy();
+});
+
+const one = (id: number) => readRows<Record<string, unknown>>(db, 'SELECT id, name, amount, at, note FROM fr_sample WHERE id = ?', [id]);
+
+describe(`readRows (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
+  it('gives every caller of one turn its own rows, typed as a read on its own', async () => {
+    const alone = [];
+    for (const id of [1, 2, 7, 150, 299]) alone.push(await one(id));
+    const before = coalescedReadStats(db) ? { ...coalescedReadStats(db)! } : null;
+    const together = await Promise.all([1, 2, 7, 150, 299].map(one));
+    expect(together).toEqual(alone);
+    expect(together[0][0]).toMatchObject({ id: 1, name: '名称-1', note: `it's "quoted"; -- 0` });
+    expect(together[1][0].note).toBeNull();
+    if (onMysql) {
+      // One round trip for the five statements (values escaped client-side, quotes and semicolons included).
+      expect(coalescedReadStats(db)).toEqual({ roundTrips: before!.roundTrips + 1, statements: before!.statements + 5 });
+      expect(together[4][0].amount).toBe('9007199254740298'); // bigNumberStrings, as TypeORM's pool
+      expect(together[4][0].at).toEqual(new Date(Date.UTC(2026, 0, 1, 8, 0, 0, 298)));
+    } else {
+      expect(coalescedReadStats(db)).toBeNull();
+    }
+  });
+
+  it('fails only the statement that fails; the others of its round trip still answer', async () => {
+    const results = await Promise.allSettled([one(3), readRows(db, 'SELECT no_such_column FROM fr_sample WHERE id = ?', [3]), one(4)]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: [{ id: 3 }] });
+    expect(results[1].status).toBe('rejected');
+    expect(String((results[1] as PromiseRejectedResult).reason.message)).toMatch(/no_such_column/);
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: [{ id: 4 }] });
+  });
+
+  it('runs large reads (hundreds of ids) on their own connections, side by side', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => i + 1);
+    const before = coalescedReadStats(db) ? { ...coalescedReadStats(db)! } : null;
+    const [a, b] = await Promise.all([
+      readRows(db, `SELECT id FROM fr_sample WHERE id IN (${placeholders(ids.length)}) ORDER BY id`, ids),
+      readRows(db, `SELECT id FROM fr_sample WHERE id IN (${placeholders(ids.length)}) ORDER BY id DESC`, ids),
+    ]);
+    expect(a).toHaveLength(250);
+    expect(b[0]).toEqual({ id: 250 });
+    if (onMysql) expect(coalescedReadStats(db)).toEqual(before);
+  });
+
+  it('counts every statement, coalesced or not', async () => {
+    const before = db.sql.statements;
+    await Promise.all([one(10), one(11), one(12)]);
+    expect(db.sql.statements - before).toBe(3);
+  });
+});
