@@ -164,6 +164,32 @@ describe('access log through the gateway', () => {
     expect(bank.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('sends nothing of a response before its access records are committed (serialized meanwhile, sent after)', async () => {
+    let committedAt = 0;
+    const append = AccessLogWriter.prototype.append;
+    // A slow commit: 300 ms after the records are in, the append resolves.
+    const spy = jest.spyOn(AccessLogWriter.prototype, 'append').mockImplementation(function (this: AccessLogWriter, records) {
+      return append
+        .call(this, records)
+        .then(() => new Promise<void>((resolve) => setTimeout(resolve, 300)))
+        .then(() => {
+          committedAt = Date.now();
+        });
+    });
+    try {
+      const sent = Date.now();
+      const res = await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
+      const received = Date.now();
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(committedAt).toBeGreaterThan(sent);
+      expect(received).toBeGreaterThanOrEqual(committedAt);
+      expect((await rows(res.headers.get('x-request-id')!)).length).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('returns no subject data when the access log cannot be written (no log, no data)', async () => {
     await hub.db.dataSource.query('ALTER TABLE audit_access_log RENAME TO audit_access_log_away');
     try {

@@ -16,6 +16,29 @@ export function accessLogUnavailable(requestId: string): GraphQLError {
   });
 }
 
+/**
+ * Requests whose HTTP layer waits for the access record itself (see {@link accessLogAwaitedByTransport}). A
+ * property of the context, not a WeakMap entry: Apollo hands plugins a shallow copy of the context object.
+ */
+const HANDED_OVER = Symbol('accessLogHandedOver');
+type Handover = { commit?: Promise<void> };
+const handedOver = (ctx: HubContext): Handover | undefined => (ctx as HubContext & { [HANDED_OVER]?: Handover })[HANDED_OVER];
+
+/**
+ * Called by the HTTP layer before execution: it will wait for the request's access records itself, after
+ * Apollo has serialized the response and before a byte of it is written — so serializing a large answer overlaps
+ * the commit instead of following it. "No log, no data" holds: the body is sent only once the commit succeeded,
+ * and replaced by {@link accessLogUnavailable} when it failed.
+ */
+export function accessLogAwaitedByTransport(ctx: HubContext): void {
+  (ctx as HubContext & { [HANDED_OVER]?: Handover })[HANDED_OVER] = {};
+}
+
+/** The request's pending commit, when the HTTP layer must wait for it (undefined: nothing to wait for). */
+export function pendingAccessLogCommit(ctx: HubContext): Promise<void> | undefined {
+  return handedOver(ctx)?.commit;
+}
+
 /** Apollo reuses one parsed document per distinct operation text: its hash is computed once. */
 const operationHashes = new WeakMap<DocumentNode, string>();
 function hashOf(document: DocumentNode | undefined): string {
@@ -75,8 +98,15 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
           });
         },
         async willSendResponse({ contextValue: ctx, response, document, operationName }) {
+          const commit = early ?? commitReads(ctx, document, operationName);
+          const transport = handedOver(ctx);
+          if (transport) {
+            transport.commit = commit;
+            commit.catch(() => undefined); // awaited (and reported) by the HTTP layer
+            return;
+          }
           try {
-            await (early ?? commitReads(ctx, document, operationName));
+            await commit;
           } catch (e) {
             if (!(e instanceof AccessLogUnavailableError)) process.stderr.write(`access log append failed: ${(e as Error).message}\n`);
             response.http.status = 503;

@@ -8,6 +8,8 @@ import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from '../ops/db-errors';
 import { serveIde } from '../ops/ide';
 import { metrics } from '../ops/metrics';
 import type { HubContext } from './context';
+import { accessLogAwaitedByTransport, accessLogUnavailable, pendingAccessLogCommit } from '../audit/plugin';
+import { AccessLogUnavailableError } from '../audit/writer';
 
 export interface GraphQLHttpOptions {
   server: ApolloServer<HubContext>;
@@ -154,10 +156,22 @@ async function handle(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: 
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
+  accessLogAwaitedByTransport(context);
   const response = await opts.server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
     context: async () => context,
   });
+  // No log, no data: nothing of the response leaves before the request's access records are committed.
+  const commit = pendingAccessLogCommit(context);
+  if (commit) {
+    try {
+      await commit;
+    } catch (e) {
+      if (!(e instanceof AccessLogUnavailableError)) process.stderr.write(`access log append failed: ${(e as Error).message}\n`);
+      const unavailable = accessLogUnavailable(requestId);
+      return sendError(res, 503, 'SERVICE_UNAVAILABLE', unavailable.message, {}, { requestId });
+    }
+  }
   for (const [key, value] of response.headers) res.setHeader(key, value);
   // W3C Server-Timing: the time this service spent, from the request's arrival to its answer being ready.
   res.setHeader('Server-Timing', `hub;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
