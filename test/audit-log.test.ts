@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { JWK } from 'jose';
 import type { Database } from '../src/db/datasource';
 import { PREPARED_INSERT_MIN_ROWS } from '../src/audit/store';
+import { OFF_THREAD_MIN_RECORDS } from '../src/audit/writer';
+import { WriteThread, writeThread } from '../src/audit/write-thread';
 import { loadOrCreateKey, type SigningKey } from '../src/identity/keys';
 import {
   AccessLogUnavailableError,
@@ -173,6 +175,47 @@ describe(`access log on ${MYSQL ? 'MariaDB/MySQL' : 'SQLite'}`, () => {
     await writer.close();
     await big.close();
     await prepared.close();
+  });
+
+  it(`writes a large append ${MYSQL ? 'on the write thread, ' : ''}in one transaction: all of it or nothing`, async () => {
+    const runs = jest.spyOn(WriteThread.prototype, 'run');
+    try {
+      const writer = await AccessLogWriter.open(db, key, { chainId: 'test-large', checkpointIntervalMs: 0 });
+      const n = OFF_THREAD_MIN_RECORDS + 250;
+      await writer.append(Array.from({ length: n }, (_, i) => rec(i, { requestId: 'one-big-request' })));
+      expect(runs).toHaveBeenCalledTimes(MYSQL ? 1 : 0);
+      expect(writer.committedHead.seq).toBe(n);
+      const count = async () => Number((await sql("SELECT COUNT(*) AS c FROM audit_access_log WHERE chain_id = 'test-large'"))[0].c);
+      expect(await count()).toBe(n);
+
+      // The table is gone: the whole append fails, the head stays, nothing is half-written.
+      await sql(MYSQL ? 'RENAME TABLE audit_access_log TO audit_access_log_offline' : 'ALTER TABLE audit_access_log RENAME TO audit_access_log_offline');
+      try {
+        await expect(writer.append(Array.from({ length: n }, (_, i) => rec(i)))).rejects.toBeInstanceOf(AccessLogUnavailableError);
+      } finally {
+        await sql(MYSQL ? 'RENAME TABLE audit_access_log_offline TO audit_access_log' : 'ALTER TABLE audit_access_log_offline RENAME TO audit_access_log');
+      }
+      expect(writer.committedHead.seq).toBe(n);
+      await writer.append(Array.from({ length: n }, (_, i) => rec(i)));
+      expect(await count()).toBe(2 * n);
+      expect((await verifyAccessLog(db, jwks)).ok).toBe(true);
+      await writer.close();
+
+      if (MYSQL) {
+        // A statement failing after others of its transaction rolls them back.
+        const hash = 'f'.repeat(64);
+        const good = { sql: 'INSERT INTO audit_field_list (list_hash, list_json) VALUES (?, ?)', params: [hash, '[]'] };
+        await expect(writeThread(db)!.run([good, { sql: 'INSERT INTO no_such_table VALUES (1)', params: [] }], true)).rejects.toThrow(/no_such_table/);
+        expect(await sql('SELECT list_hash FROM audit_field_list WHERE list_hash = ?', [hash])).toEqual([]);
+        // …and the thread goes on writing.
+        await expect(writeThread(db)!.run([good], false)).resolves.toEqual([{ affectedRows: 1, insertId: 0 }]);
+        expect(await sql('SELECT list_hash FROM audit_field_list WHERE list_hash = ?', [hash])).toHaveLength(1);
+      } else {
+        expect(writeThread(db)).toBeNull();
+      }
+    } finally {
+      runs.mockRestore();
+    }
   });
 
   it('refuses malformed records with a clear error without failing the others in the batch', async () => {

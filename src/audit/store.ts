@@ -1,5 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import type { Database } from '../db/datasource';
+import { writeThread } from './write-thread';
 import { sqliteStatement, type SqliteStatement } from '../db/fast-read';
 import { canonicalJson, type AccessRecord } from './chain';
 
@@ -208,6 +209,8 @@ export interface WriteOptions {
   sessionAfter?: string[];
   /** SQLite: how long to wait for another transaction on the shared connection to end. */
   sqliteWaitMs?: number;
+  /** MySQL/MariaDB: run on the write thread's own connection (a large append; see write-thread.ts). */
+  offThread?: boolean;
 }
 
 export interface WriteResult {
@@ -245,6 +248,19 @@ export async function runWrites(db: Database, statements: Statement[], opts: Wri
       return out;
     } catch (e) {
       db.sql.logQuery('ROLLBACK');
+      throw e;
+    }
+  }
+  const thread = opts.offThread && !opts.sessionBefore && !opts.sessionAfter ? writeThread(db) : null;
+  if (thread) {
+    if (opts.transaction) db.sql.logQuery('START TRANSACTION');
+    for (const s of statements) db.sql.logQuery(s.sql, s.params);
+    try {
+      const results = await thread.run(statements, opts.transaction);
+      if (opts.transaction) db.sql.logQuery('COMMIT');
+      return results.map((r) => ({ affected: r.affectedRows, insertId: r.insertId }));
+    } catch (e) {
+      db.sql.logQueryError(e as Error, statements[0]?.sql ?? '');
       throw e;
     }
   }

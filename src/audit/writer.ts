@@ -107,6 +107,9 @@ const CHAIN_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 type RecordContent = AccessRecord & { json: JsonTexts };
 
+/** Batches of at least this many records are written on the write thread (MySQL/MariaDB; see write-thread.ts). */
+export const OFF_THREAD_MIN_RECORDS = 1000;
+
 /** Shared field lists remembered as stored (lists are never deleted); past this many the memory starts over. */
 const MAX_KNOWN_LISTS = 10_000;
 
@@ -362,7 +365,7 @@ export class AccessLogWriter {
       }
       const statements: Statement[] = newLists.size ? [insertFieldListsStatement(this.db.kind, newLists)] : [];
       for (let i = 0; i < rows.length; i += this.maxBatch) statements.push(insertRecordsStatement(rows.slice(i, i + this.maxBatch)));
-      await runWrites(this.db, statements, { transaction: statements.length > 1 });
+      await runWrites(this.db, statements, { transaction: statements.length > 1, offThread: rows.length >= OFF_THREAD_MIN_RECORDS });
       if (this.storedLists.size + newLists.size > MAX_KNOWN_LISTS) this.storedLists.clear();
       for (const ref of newLists.keys()) this.storedLists.add(ref);
       this.head = { chainId: this.head.chainId, seq, hash: prev };
