@@ -1,7 +1,7 @@
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, isAbstractType, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { enforceFieldPolicies, fieldPolicies, primePolicy } from '../policy/enforce';
 import type { HubContext } from './context';
 
@@ -54,6 +54,7 @@ export async function buildSubgraph(def: SubgraphDefinition, opts: { enforcePoli
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as any });
   // `record` only in the policy-cost benchmark's comparison build (reads logged, nothing decided); never reachable from configuration.
   enforceFieldPolicies(typeGraphqlSchema, schema, { mode: opts.enforcePolicy === false ? 'record' : 'enforce' });
+  synchronousTypeResolution(schema);
   const sdl = await serviceSdl(schema);
   return { name: def.name, schema, sdl, typeGraphqlSchema };
 }
@@ -71,6 +72,30 @@ function presortResolverParams(): void {
     if (!params || Object.prototype.hasOwnProperty.call(params, 'sort')) continue;
     params.sort((a, b) => a.index - b.index);
     Object.defineProperty(params, 'sort', { value: function sorted(this: unknown) { return this; } });
+  }
+}
+
+/**
+ * Abstract types resolve synchronously where the value tells its type (`__typename`, or its type-graphql class):
+ * type-graphql wraps every resolveType in an async function, which costs a promise per value and which a compiled
+ * executor cannot await. Values nothing identifies still go to the original resolver.
+ */
+function synchronousTypeResolution(schema: GraphQLSchema): void {
+  const classes = new Map<string, Function>();
+  for (const o of getMetadataStorage().objectTypes) classes.set(o.name, o.target);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type) || type.name.startsWith('__')) continue;
+    const original = type.resolveType;
+    const candidates = schema
+      .getPossibleTypes(type)
+      .map((t) => [t.name, classes.get(t.name)] as const)
+      .filter((c): c is readonly [string, Function] => !!c[1]);
+    type.resolveType = (value, ctx, info, abstract) => {
+      const named = (value as { __typename?: unknown } | null)?.__typename;
+      if (typeof named === 'string') return named;
+      for (const [name, cls] of candidates) if (value instanceof cls) return name;
+      return original ? original(value, ctx, info, abstract) : undefined;
+    };
   }
 }
 
