@@ -3,7 +3,7 @@ import type { HubContext } from '../federation/context';
 import { badInput, forbidden, subjectIdsArg } from '../federation/errors';
 import { MoneyScalar } from '../federation/scalars';
 import { CallerType } from '../identity/caller';
-import { primePolicy } from '../policy/enforce';
+import { policyInputsLoaded } from '../policy/enforce';
 import { crossCheck, CrossCheckResult, MAX_CROSS_CHECK_SUBJECTS } from './crosscheck';
 
 @Resolver(() => CrossCheckResult)
@@ -34,8 +34,11 @@ export class CrossCheckResolver {
       throw badInput("'proposedGuaranteeAmount' must be positive", { argument: 'proposedGuaranteeAmount' });
     }
     const ids = subjectIdsArg(subjectIds, 'subjectIds');
-    // Start the policy's consent / relationship lookups for all subjects at once, alongside our queries.
-    primePolicy(ctx, new Set(ids));
-    return crossCheck(ctx.db, ctx.caller, ids, { proposedGuaranteeAmount: proposedGuaranteeAmount ?? null });
+    // The policy's consent / relationship lookups for all subjects at once, alongside our queries; awaited with them
+    // so that the 10,000 decisions are then taken synchronously.
+    const policy = policyInputsLoaded(ctx, new Set(ids));
+    const results = await crossCheck(ctx.db, ctx.caller, ids, { proposedGuaranteeAmount: proposedGuaranteeAmount ?? null });
+    if (policy) await policy;
+    return results;
   }
 }

@@ -77,8 +77,8 @@ function presortResolverParams(): void {
 
 /**
  * Abstract types resolve synchronously where the value tells its type (`__typename`, or its type-graphql class):
- * type-graphql wraps every resolveType in an async function, which costs a promise per value and which a compiled
- * executor cannot await. Values nothing identifies still go to the original resolver.
+ * type-graphql wraps every resolveType in an async function — a promise per value, and graphql-js completes every
+ * such value asynchronously. Values nothing identifies still go to the original resolver.
  */
 function synchronousTypeResolution(schema: GraphQLSchema): void {
   const classes = new Map<string, Function>();

@@ -1,5 +1,4 @@
 import { execute, parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { HubContext } from '../federation/context';
 import { fetchDone } from '../federation/plan-progress';
@@ -14,7 +13,7 @@ const MAX_CACHED_OPERATIONS = 2000;
  * ever send a small, fixed set of operations, so each is parsed and validated once and then only executed.
  */
 export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
-  private readonly documents = new Map<string, CompiledQuery | DocumentNode | readonly GraphQLError[]>();
+  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
   constructor(private readonly schema: GraphQLSchema) {}
 
@@ -25,11 +24,7 @@ export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
       try {
         const parsed = parse(query);
         const errors = validate(this.schema, parsed);
-        if (errors.length) document = errors;
-        else {
-          const compiled = process.env.HUB_JIT === '0' ? null : compileQuery(this.schema, parsed, request.operationName ?? undefined);
-          document = compiled && isCompiledQuery(compiled) ? compiled : parsed;
-        }
+        document = errors.length ? errors : parsed;
       } catch (e) {
         document = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
       }
@@ -38,7 +33,6 @@ export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
     }
     try {
       if (Array.isArray(document)) return { errors: document as GraphQLError[] };
-      if ('query' in document) return (await document.query(undefined, context, request.variables ?? {})) as GatewayGraphQLResponse;
       return (await execute({
         schema: this.schema,
         document: document as DocumentNode,

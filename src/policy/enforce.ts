@@ -266,10 +266,20 @@ function decide(ctx: HubContext, policy: RequestPolicy, subjectId: string, datas
  * where a decision needs these inputs.
  */
 export function primePolicy(ctx: HubContext, subjectIds: Iterable<string>): void {
-  if (!ctx.caller) return;
+  void policyInputsLoaded(ctx, subjectIds);
+}
+
+/**
+ * Like {@link primePolicy}, and resolves (never rejects) once the inputs are in — a loader that awaits it along
+ * with its own rows hands graphql-js records whose decisions are then taken synchronously (no promise per list).
+ * Null when there is nothing to load.
+ */
+export function policyInputsLoaded(ctx: HubContext, subjectIds: Iterable<string>): Promise<void> | null {
+  if (!ctx.caller) return null;
   const policy = requestPolicy(ctx);
-  if (policy.undecided) return;
-  loadInputs(ctx, policy, subjectIds)?.catch(() => undefined);
+  if (policy.undecided) return null;
+  // A failure surfaces where a decision needs these inputs (the fields fail), not here.
+  return loadInputs(ctx, policy, subjectIds)?.catch(() => undefined) ?? null;
 }
 
 /**

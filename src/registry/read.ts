@@ -2,7 +2,7 @@ import { placeholders, selectEntities } from '../db/fast-read';
 import type { Database } from '../db/datasource';
 import { loader, type HubContext } from '../federation/context';
 import { AgriEntity, Enterprise } from './entities';
-import { primePolicy } from '../policy/enforce';
+import { policyInputsLoaded } from '../policy/enforce';
 
 export type SubjectRecord = Enterprise | AgriEntity;
 
@@ -21,8 +21,11 @@ export async function findSubjects(db: Database, ids: readonly string[]): Promis
 /** The request's subject loader (registry subgraph and anyone in-process asking about subjects). */
 export function subjectLoader(ctx: HubContext) {
   return loader<string, SubjectRecord | null>(ctx, 'registry.subject', async (ids) => {
-    primePolicy(ctx, ids);
+    // The subjects' policy inputs are read alongside (one round trip on MySQL); waiting for them here lets every
+    // decision about these subjects be taken synchronously.
+    const policy = policyInputsLoaded(ctx, ids);
     const found = await findSubjects(ctx.db, ids);
+    if (policy) await policy;
     return ids.map((id) => found.get(id) ?? null);
   });
 }
