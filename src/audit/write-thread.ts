@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Database } from '../db/datasource';
+import { beforeClose, mysqlConnectionOptions, type Database } from '../db/datasource';
 
 /**
  * A large append's INSERTs (a 10,000-subject cross-check: 10,000 access records in 20 statements) run on a
@@ -110,25 +110,19 @@ export function writeThread(db: Database): WriteThread | null {
   let found = threads.get(db);
   if (found !== undefined) return found;
   found = null;
-  const driver = db.dataSource.driver as unknown as {
-    options: Record<string, unknown>;
-    createConnectionOptions?(options: unknown, credentials: unknown): Record<string, unknown>;
-    disconnect(): Promise<void>;
-  };
-  if (db.kind !== 'sqlite' && typeof driver.createConnectionOptions === 'function') {
-    // TypeORM's own connection options, without what cannot cross to a thread (functions) or is for reading.
+  const connection = mysqlConnectionOptions(db);
+  if (connection) {
+    // What cannot cross to a thread (functions) or concerns a pool is left out.
     const options: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(driver.createConnectionOptions(driver.options, driver.options))) {
+    for (const [k, v] of Object.entries(connection)) {
       if (typeof v !== 'function' && v !== undefined && k !== 'connectionLimit' && k !== 'acquireTimeout') options[k] = v;
     }
     const thread = new WriteThread(options);
     found = thread;
-    const disconnect = driver.disconnect.bind(driver);
-    driver.disconnect = async () => {
+    beforeClose(db, async () => {
       threads.delete(db);
-      await thread.stop().catch(() => undefined);
-      return disconnect();
-    };
+      await thread.stop();
+    });
   }
   threads.set(db, found);
   return found;

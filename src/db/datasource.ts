@@ -85,6 +85,39 @@ export function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
 }
 
+/** The parts of TypeORM's MySQL driver the hub's own connections build on. */
+interface MysqlDriverInternals {
+  options: Record<string, unknown>;
+  mysql: { createPool(options: Record<string, unknown>): unknown };
+  createConnectionOptions?(options: unknown, credentials: unknown): Record<string, unknown>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * MySQL/MariaDB: the connection options TypeORM's own pool was opened with (credentials, type casting, time zone,
+ * big numbers), for the hub's extra connections (coalesced reads, the access log's write thread); null on SQLite.
+ */
+export function mysqlConnectionOptions(db: Database): Record<string, unknown> | null {
+  const driver = db.dataSource.driver as unknown as MysqlDriverInternals;
+  if (db.kind === 'sqlite' || typeof driver.createConnectionOptions !== 'function') return null;
+  return driver.createConnectionOptions(driver.options, driver.options);
+}
+
+/** mysql2's module as TypeORM loaded it (MySQL/MariaDB only). */
+export function mysqlModule(db: Database): MysqlDriverInternals['mysql'] {
+  return (db.dataSource.driver as unknown as MysqlDriverInternals).mysql;
+}
+
+/** Runs `close` before the database's connections are closed (`dataSource.destroy()`), for connections the hub opened beside TypeORM's. */
+export function beforeClose(db: Database, close: () => Promise<void>): void {
+  const driver = db.dataSource.driver as unknown as MysqlDriverInternals;
+  const disconnect = driver.disconnect.bind(driver);
+  driver.disconnect = async () => {
+    await close().catch(() => undefined);
+    return disconnect();
+  };
+}
+
 /** Opens the database; with `migrate` it applies pending migrations first (the embedded default does). */
 export async function openDatabase(url: string, opts: { migrate?: boolean } = {}): Promise<Database> {
   const sql = new SqlCounter();

@@ -1,6 +1,6 @@
 import { QueryFailedError, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import type { Database } from './datasource';
+import { beforeClose, mysqlConnectionOptions, mysqlModule, type Database } from './datasource';
 
 interface EntityReader {
   select: string;
@@ -92,23 +92,15 @@ function coalescer(db: Database): Coalescer | null {
   let found = coalescers.get(db);
   if (found !== undefined) return found;
   found = null;
-  const driver = db.dataSource.driver as unknown as {
-    pool?: Mysql2Pool;
-    options: Record<string, unknown>;
-    mysql: { createPool(options: Record<string, unknown>): Mysql2Pool };
-    createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown>;
-    disconnect(): Promise<void>;
-  };
-  if (process.env.HUB_DB_COALESCE_READS !== '0' && driver.pool && typeof driver.createConnectionOptions === 'function') {
-    // The same connection options TypeORM's own pool has (type casting, time zone, big numbers), plus multi-statements.
-    const pool = driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, driver.options), multipleStatements: true });
-    found = { pool, single: driver.pool, queue: [], scheduled: false, stats: { roundTrips: 0, statements: 0 } };
-    const disconnect = driver.disconnect.bind(driver);
-    driver.disconnect = async () => {
+  const single = (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
+  const options = mysqlConnectionOptions(db);
+  if (process.env.HUB_DB_COALESCE_READS !== '0' && single && options) {
+    const pool = mysqlModule(db).createPool({ ...options, multipleStatements: true }) as Mysql2Pool;
+    found = { pool, single, queue: [], scheduled: false, stats: { roundTrips: 0, statements: 0 } };
+    beforeClose(db, async () => {
       coalescers.delete(db);
       await new Promise<void>((resolve) => pool.end(() => resolve()));
-      return disconnect();
-    };
+    });
   }
   coalescers.set(db, found);
   return found;
