@@ -6,6 +6,7 @@
  *
  *   npm run build && node dist/bench/audit-load.js [--mysql mysql://hub:hub@127.0.0.1:3306/hub_test_bench_audit] [--connections 32] [--requests 4000]
  */
+import './deployed-mode';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';

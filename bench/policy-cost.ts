@@ -15,6 +15,7 @@
  * BANK-CQCB is given consent for the 20 subjects, so both gateways return the same data (checked before
  * measuring): the difference is the cost of deciding and enforcing, not of a smaller answer.
  */
+import './deployed-mode';
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';

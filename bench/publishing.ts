@@ -1,3 +1,4 @@
+import './deployed-mode';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+import './deployed-mode';
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -56,6 +57,8 @@ interface ScenarioResult {
   peakRssMb: number;
   rssStartMb: number;
   rssEndMb: number;
+  /** Runs of a minute or more: RSS of the hub process(es) every 10 s of the measured load (growth shows here). */
+  rssEveryTenSecondsMb?: number[];
   errors: number;
   non2xx: number;
   responseBytes: number;
@@ -209,11 +212,14 @@ async function measure(
   await topology.resetPeak();
   const before = await topology.stats();
   if (profile) await topology.profile('profile-start');
-  const { result, latencies } = await load(topology.url, headers, body, s.duration, connections);
+  const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+  // A minute or more of load: RSS sampled every 10 s, so growth over the run is visible, not only its peak.
+  const rssSamples: number[] = [];
+  const sampler = s.duration >= 60 ? setInterval(() => void topology.stats().then((st) => rssSamples.push(mb(st.rss)), () => undefined), 10_000) : undefined;
+  const { result, latencies } = await load(topology.url, headers, body, s.duration, connections).finally(() => clearInterval(sampler));
   if (profile) await topology.profile('profile-stop');
   const after = await topology.stats();
   const completed = latencies.length || result.requests.total;
-  const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
   const r: ScenarioResult = {
     ...meta,
     requests: completed,
@@ -229,10 +235,12 @@ async function measure(
     peakRssMb: mb(after.peakRss),
     rssStartMb: mb(before.rss),
     rssEndMb: mb(after.rss),
+    ...(sampler ? { rssEveryTenSecondsMb: rssSamples } : {}),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     responseBytes: Buffer.byteLength(text),
   };
+  if (sampler) console.error(`  ${meta.database.padEnd(7)} ${meta.scenario}: RSS every 10 s (MB): ${rssSamples.join(', ')}`);
   if (parsed.errors?.length) r.note = `response carries ${parsed.errors.length} GraphQL error(s): ${parsed.errors[0].message.slice(0, 120)}`;
   console.error(
     `  ${meta.database.padEnd(7)} ${meta.scenario.padEnd(34)} ${String(r.requestsPerSecond).padStart(8)} req/s  p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms  ` +
@@ -342,6 +350,8 @@ async function runDatabase(s: Settings, label: string, url: string, opts: { subj
     HUB_RATE_LIMIT_RPS: '0',
     HUB_QUOTA_SUBJECTS_PER_DAY: '0',
     HUB_LIMIT_MAX_COST: process.env.HUB_LIMIT_MAX_COST || '100000000',
+    // Production mode turns introspection off; the cross-check scenario reads the schema's query fields first.
+    HUB_INTROSPECTION: '1',
   };
   const config: HubConfig = { ...loadConfig({ ...process.env, ...env }) };
   const token = await signCallerToken(await loadOrCreateKey(keysDir, 'issuer'), config, { org: CALLER_BANK, ttlSeconds: 24 * 3600 });

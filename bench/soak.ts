@@ -8,6 +8,7 @@
  * Runs the hub in this process on a fresh seeded database (DATABASE_URL, default a temporary SQLite
  * file) so RSS is the hub's own; the load generator's share is small (fetch with keep-alive).
  */
+import './deployed-mode';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';

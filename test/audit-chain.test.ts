@@ -84,6 +84,23 @@ describe('hashRecord', () => {
     expect(hashRecord({ ...r, id: 999999, hash: 'x' })).toBe(r.hash);
   });
 
+  it('equals the canonical hash record after record, whatever the previous record was (shared members are encoded once)', () => {
+    const variants: Array<Partial<AccessRecord>> = [
+      {},
+      { callerOrg: null, purpose: null, operationName: null },
+      { callerOrg: 'BANK-OTHER', requestId: 'req-2', time: new Date(r.time.getTime() + 5) },
+      {},
+      { callerType: 'GUARANTOR', callerUser: 'u"quoted"\\', chainId: 'c-2', recordType: 'PUBLISH' },
+      { operationHash: sha256Hex('x'), time: new Date(r.time.getTime() + 5) },
+      { callerOrg: undefined as unknown as null },
+      {},
+    ];
+    for (const v of variants) {
+      const record = { ...r, ...v };
+      expect(hashRecord(record)).toBe(sha256Hex(canonicalJson(hashedContent(record))));
+    }
+  });
+
   it('covers every stored field', () => {
     const changes: Array<Partial<AccessRecord>> = [
       { chainId: 'other' },

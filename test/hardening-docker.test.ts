@@ -33,6 +33,8 @@ describe('docker packaging', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(df).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
     expect(df).toMatch(/npm prune --omit=dev/);
+    // Dependency patches (patches/README.md) are applied in the image too, which installs with --ignore-scripts.
+    expect(df).toMatch(/npx patch-package --error-on-fail/);
     const users = [...df.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).not.toMatch(/^(root|0)(:|$)/);
@@ -95,5 +97,15 @@ describe('docker packaging', () => {
       }
     }
     expect([...parts].sort()).toEqual(['gateway', ...SUBGRAPH_NAMES].sort());
+  });
+
+  it('the installed dependencies carry the patches in patches/ (postinstall applies them; a failed patch fails the install)', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.postinstall).toBe('patch-package --error-on-fail');
+    const patches = fs.readdirSync(path.join(root, 'patches')).filter((f) => f.endsWith('.patch'));
+    expect(patches).toContain('@apollo+gateway+2.14.4.patch');
+    const installed = JSON.parse(fs.readFileSync(require.resolve('@apollo/gateway/package.json'), 'utf8')) as { version: string };
+    expect(installed.version).toBe('2.14.4');
+    expect(fs.readFileSync(require.resolve('@apollo/gateway/dist/resultShaping.js'), 'utf8')).toContain('zyd-credit-hub patch');
   });
 });

@@ -40,6 +40,25 @@ describe('operation limits and body size', () => {
     expect(codes(res).filter((c) => c !== 'FORBIDDEN')).toEqual([]);
   });
 
+  it('@skip / @include shape the gateway response, with literals and variables, aliases kept (patched result shaping)', async () => {
+    const res = await hub.query(
+      `query($yes: Boolean!, $no: Boolean!) { subject(id: "${FIXED_SUBJECTS.enterprise}") {
+        id a: name @include(if: $yes) b: name @include(if: $no) c: name @skip(if: true) d: name
+        loans @include(if: $yes) { contractNo @skip(if: $yes) lender { code } } } }`,
+      { yes: true, no: false },
+      bank,
+    );
+    expect(res.status).toBe(200);
+    const subject = (res.body.data as { subject: Record<string, unknown> & { loans: Array<Record<string, unknown>> } }).subject;
+    expect(Object.keys(subject)).toEqual(['id', 'a', 'd', 'loans']);
+    expect(typeof subject.a).toBe('string');
+    expect(subject.d).toBe(subject.a);
+    expect(subject.loans.length).toBeGreaterThan(0);
+    for (const loan of subject.loans) expect(Object.keys(loan)).toEqual(['lender']);
+    const without = await hub.query(`query($no: Boolean!) { subject(id: "${FIXED_SUBJECTS.enterprise}") { id loans @include(if: $no) { contractNo } } }`, { no: false }, bank);
+    expect(Object.keys((without.body.data as { subject: object }).subject)).toEqual(['id']);
+  });
+
   it('depth: refuses nesting past the limit, also when hidden in fragments', async () => {
     const ok = await hub.query(`query { subject(id: "${FIXED_SUBJECTS.enterprise}") { loans { lender { code } } } }`, {}, bank);
     expect(codes(ok).filter((c) => c !== 'FORBIDDEN')).toEqual([]);

@@ -171,7 +171,8 @@ function encode(v: unknown, depth: number): string {
 }
 
 export function sha256Hex(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot hashing (Node ≥ 20.12): no Hash object per record — the writer hashes every record on the request path.
+  return crypto.hash('sha256', text, 'hex');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -214,24 +215,46 @@ export function hashRecord(
   const s = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : encode(v ?? null, 1));
   const text =
     '{"approvalIds":' + (encoded?.approvalIds ?? s(r.approvalIds)) +
-    ',"callerOrg":' + s(r.callerOrg) +
-    ',"callerType":' + s(r.callerType) +
-    ',"callerUser":' + s(r.callerUser) +
-    ',"chainId":' + s(r.chainId) +
+    ',"callerOrg":' + member(0, r.callerOrg) +
+    ',"callerType":' + member(1, r.callerType) +
+    ',"callerUser":' + member(2, r.callerUser) +
+    ',"chainId":' + member(3, r.chainId) +
     ',"consentIds":' + (encoded?.consentIds ?? s(r.consentIds)) +
     ',"detail":' + (encoded ? (encoded.detail ?? 'null') : s(r.detail)) +
     ',"fields":' + (encoded?.fields ?? s(r.fields)) +
-    ',"operationHash":' + s(r.operationHash) +
-    ',"operationName":' + s(r.operationName) +
+    ',"operationHash":' + member(4, r.operationHash) +
+    ',"operationName":' + member(5, r.operationName) +
     ',"prevHash":' + s(r.prevHash) +
-    ',"purpose":' + s(r.purpose) +
-    ',"recordType":' + s(r.recordType) +
-    ',"requestId":' + s(r.requestId) +
+    ',"purpose":' + member(6, r.purpose) +
+    ',"recordType":' + member(7, r.recordType) +
+    ',"requestId":' + member(8, r.requestId) +
     ',"seq":' + s(r.seq) +
     ',"subjectId":' + s(r.subjectId) +
-    ',"time":' + s(r.time) +
+    ',"time":' + time(r.time) +
     '}';
   return sha256Hex(text);
+}
+
+/**
+ * The records of one append share their caller, operation, request and time: each such top-level member's
+ * last string value and its JSON text are kept, so a batch encodes them once (the text is the same either way).
+ */
+const lastMember: Array<{ value: string | null; json: string }> = Array.from({ length: 9 }, () => ({ value: null, json: 'null' }));
+function member(slot: number, v: unknown): string {
+  const last = lastMember[slot];
+  if (v === last.value) return last.json;
+  if (typeof v !== 'string') return encode(v ?? null, 1);
+  last.value = v;
+  return (last.json = JSON.stringify(v));
+}
+const lastTime = { ms: NaN, json: '' };
+function time(v: unknown): string {
+  if (!(v instanceof Date)) return typeof v === 'string' ? JSON.stringify(v) : encode(v ?? null, 1);
+  const ms = v.getTime();
+  if (ms === lastTime.ms) return lastTime.json;
+  const json = encode(v, 1);
+  lastTime.ms = ms;
+  return (lastTime.json = json);
 }
 
 /** The checkpoint statement that is signed: canonical JSON of `{ chainId, headHash, seq, time }`. */
