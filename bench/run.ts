@@ -444,6 +444,9 @@ function markdown(report: BenchReport): string {
   }
   for (const k of report.skipped) lines.push(`| ${k.database} | ${k.scenario} | – | – | skipped: ${k.reason} | | | | | | |`);
   lines.push('');
+  for (const r of report.results) {
+    if (r.rssEveryTenSecondsMb?.length) lines.push(`RSS every 10 s, ${r.database} ${r.scenario} (${r.topology}), MB: ${r.rssEveryTenSecondsMb.join(', ')}`, '');
+  }
   if (report.ratios.length) {
     lines.push('**Hub / raw floor** (one-subject report, in-process vs the bare `node:http` handler with hand-written SQL):', '');
     for (const r of report.ratios) lines.push(`- ${r.database}: ${r.hubRps} / ${r.floorRps} req/s = **${(r.ratio * 100).toFixed(1)}%** of the floor; p99 ${r.hubP99} ms vs ${r.floorP99} ms`);
