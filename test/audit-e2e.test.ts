@@ -65,6 +65,27 @@ describe('access log through the gateway', () => {
     expect(res.status).toBe(200);
     const logged = await rows(res.headers.get('x-request-id')!);
     expect(logged.map((r) => r.subject_id).sort()).toEqual([...ids].sort());
+    // Each record names the consents of its own subject and the caller's approvals it relied on (subjects with equal
+    // lists share one list object in the gateway, encoded once).
+    const named = (await hub.db.dataSource.query('SELECT subject_id, consent_ids, approval_ids FROM audit_access_log WHERE request_id = ?', [
+      res.headers.get('x-request-id'),
+    ])) as Array<{ subject_id: string; consent_ids: string; approval_ids: string }>;
+    const withConsent = named.filter((r) => (JSON.parse(r.consent_ids) as string[]).length > 0);
+    expect(withConsent.length).toBeGreaterThanOrEqual(2);
+    for (const r of withConsent) {
+      for (const id of JSON.parse(r.consent_ids) as string[]) {
+        const [consent] = (await hub.db.dataSource.query('SELECT subject_id FROM policy_subject_consent WHERE id = ?', [id])) as Array<{ subject_id: string }>;
+        expect([r.subject_id, consent.subject_id]).toEqual([r.subject_id, r.subject_id]);
+      }
+    }
+    for (const r of named) {
+      const approvals = JSON.parse(r.approval_ids) as string[];
+      expect(approvals.length).toBeGreaterThan(0);
+      for (const id of approvals) {
+        const [application] = (await hub.db.dataSource.query('SELECT consumer_code FROM policy_data_use_application WHERE id = ?', [id])) as Array<{ consumer_code: string }>;
+        expect(application.consumer_code).toBe('BANK-CQRCB');
+      }
+    }
   });
 
   it('commits the access record as soon as the last subgraph fetch answers, and the record still names every field', async () => {

@@ -39,8 +39,8 @@ export interface AccessRecordInput {
   operationName: string | null;
   /** sha256 hex of the normalized operation document. */
   operationHash: string;
-  consentIds: string[];
-  approvalIds: string[];
+  consentIds: readonly string[];
+  approvalIds: readonly string[];
   fields: readonly AccessedField[];
   /** PUBLISH: dataset, counts, … Any JSON object. */
   detail?: Record<string, unknown>;

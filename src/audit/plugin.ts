@@ -61,6 +61,16 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
     if (!reads.length) return;
     const time = new Date();
     const operationHash = hashOf(document);
+    // Subjects of a request mostly rely on the same approvals (and often no consent): one frozen list per distinct
+    // content, which the writer checks and encodes once.
+    const lists = new Map<string, readonly string[]>();
+    const idList = (ids: Set<string>): readonly string[] => {
+      const sorted = [...ids].sort();
+      const key = sorted.join('\u0000');
+      let found = lists.get(key);
+      if (!found) lists.set(key, (found = Object.freeze(sorted)));
+      return found;
+    };
     const records: AccessRecordInput[] = reads.map(({ subjectId, subject, fields }) => ({
       recordType: 'READ',
       time,
@@ -72,8 +82,8 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
       subjectId,
       operationName: operationName ?? null,
       operationHash,
-      consentIds: [...subject.consentIds].sort(),
-      approvalIds: [...subject.approvalIds].sort(),
+      consentIds: idList(subject.consentIds),
+      approvalIds: idList(subject.approvalIds),
       fields,
     }));
     const started = process.hrtime.bigint();

@@ -521,11 +521,19 @@ function deepWellFormed(v: unknown): unknown {
   return v;
 }
 
-function idList(v: unknown, i: number, name: string): [string[], string] {
+/** Frozen id lists (the gateway shares one between the subjects of a request relying on the same ids) are checked and encoded once. */
+const encodedIdLists = new WeakMap<readonly string[], [readonly string[], string]>();
+
+function idList(v: unknown, i: number, name: string): [readonly string[], string] {
+  const frozen = Array.isArray(v) && Object.isFrozen(v);
+  const cached = frozen ? encodedIdLists.get(v as readonly string[]) : undefined;
+  if (cached) return cached;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
     throw new InvalidAccessRecordError(`access record #${i}: ${name} must be an array of strings`);
   }
-  return jsonValue(v as string[], i, name);
+  const result = jsonValue(v as readonly string[], i, name);
+  if (frozen) encodedIdLists.set(v as readonly string[], result);
+  return result;
 }
 
 function normalizeInput(r: AccessRecordInput, i: number): RecordContent {

@@ -118,8 +118,8 @@ function toView(r: AccessRecord, maskPersonalIds: boolean): AccessRecordView {
     allowed: count('ALLOW'),
     masked: count('MASK'),
     denied: count('DENY'),
-    consentIds: r.consentIds,
-    approvalIds: r.approvalIds,
+    consentIds: [...r.consentIds],
+    approvalIds: [...r.approvalIds],
   };
 }
 
