@@ -125,3 +125,31 @@ describe('caller tokens and signing-key rotation', () => {
     expect((await loadKeyRing(dir, 'audit')).publicJwks).toHaveLength(3);
   });
 });
+
+/** The verifier remembers tokens that verified (by their exact text and key set): the clock still decides, forgeries still fail. */
+describe('verified-token memory', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a repeated token from memory, still refuses it once expired, and never lets a tampered copy through', async () => {
+    const { CallerTokenVerifier } = await import('../src/identity/caller');
+    const { loadConfig } = await import('../src/config');
+    const config = { ...loadConfig({}), keysDir: tempKeysDir(), jwtClockToleranceSeconds: 0 };
+    const verifier = await CallerTokenVerifier.create(config);
+    const token = await signCallerToken(await loadOrCreateKey(config.keysDir, 'issuer'), config, { org: 'BANK-CQCB', ttlSeconds: 10 });
+    const first = await verifier.verify(token);
+    expect(first.org).toBe('BANK-CQCB');
+    // The same claims object again: answered from memory, not re-verified.
+    expect(await verifier.verify(token)).toBe(first);
+    // A copy with one signature character changed is a different text: verified, and refused.
+    const [h, p, sig] = token.split('.');
+    const tampered = `${h}.${p}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
+    await expect(verifier.verify(tampered)).rejects.toThrow(/signature|malformed/);
+    // So is a token whose claims were edited under the genuine signature.
+    const edited = `${h}.${Buffer.from(JSON.stringify({ ...first, org: 'BANK-CQRCB' })).toString('base64url')}.${sig}`;
+    await expect(verifier.verify(edited)).rejects.toThrow(/signature/);
+    // Past its expiry the remembered token is refused like any other.
+    // (11 s later: inside the key ring's 30 s refresh, so the memory is what answers.)
+    jest.useFakeTimers({ now: Date.now() + 11_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    await expect(verifier.verify(token)).rejects.toThrow(/expired/);
+  });
+});

@@ -107,5 +107,6 @@ describe('docker packaging', () => {
     const installed = JSON.parse(fs.readFileSync(require.resolve('@apollo/gateway/package.json'), 'utf8')) as { version: string };
     expect(installed.version).toBe('2.14.4');
     expect(fs.readFileSync(require.resolve('@apollo/gateway/dist/resultShaping.js'), 'utf8')).toContain('zyd-credit-hub patch');
+    expect(fs.readFileSync(require.resolve('@apollo/gateway/dist/executeQueryPlan.js'), 'utf8')).toContain('zyd-credit-hub patch');
   });
 });

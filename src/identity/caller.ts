@@ -47,6 +47,10 @@ export class AuthenticationError extends Error {
   }
 }
 
+/** Verified tokens remembered at most this long (and this many); see CallerTokenVerifier.verified. */
+const VERIFIED_TOKEN_MS = 60_000;
+const MAX_VERIFIED_TOKENS = 10_000;
+
 /** Verifies caller JWTs: ES256 only, issuer, audience and expiry checked, key chosen by `kid`. */
 export class CallerTokenVerifier {
   private constructor(
@@ -78,9 +82,26 @@ export class CallerTokenVerifier {
     return new CallerTokenVerifier(forToken, config, true);
   }
 
+  /**
+   * Tokens that verified, by their exact text, with the key set they verified against. A client sends the same
+   * token with every request until it expires; an ES256 check costs ~5% of the CPU of a one-subject report. The
+   * same bytes against the same keys give the same answer, except for the clock: expiry is checked on every use.
+   * A rotated or retired key changes the key set (the entry no longer applies); entries also lapse after a minute
+   * (jose refreshes a remote JWKS on its own schedule) and the oldest go first past MAX_VERIFIED_TOKENS.
+   */
+  private readonly verified = new Map<string, { payload: Readonly<CallerClaims>; keys: JWTVerifyGetKey; until: number }>();
+
   async verify(token: string): Promise<CallerClaims> {
     try {
       const keys = this.perToken ? await (this.keys as (token: string) => Promise<JWTVerifyGetKey>)(token) : (this.keys as JWTVerifyGetKey);
+      const now = Date.now();
+      const known = this.verified.get(token);
+      if (known && known.keys === keys && known.until > now) {
+        const exp = known.payload.exp as number; // required and checked numeric when it verified
+        if (exp > Math.floor(now / 1000) - (this.config.jwtClockToleranceSeconds ?? 5)) return known.payload;
+        this.verified.delete(token);
+        throw new AuthenticationError('token has expired');
+      }
       const { payload } = await jwtVerify<CallerClaims>(token, keys, {
         algorithms: [SIGNING_ALG], // refuses alg:none and HS* key-confusion tricks
         issuer: this.config.issuer,
@@ -89,6 +110,8 @@ export class CallerTokenVerifier {
         clockTolerance: this.config.jwtClockToleranceSeconds ?? 5,
       });
       if (!payload.org && !payload.subject_id) throw new AuthenticationError('token names neither an institution (org) nor a subject (subject_id)');
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, { payload: Object.freeze(payload), keys, until: now + VERIFIED_TOKEN_MS });
       return payload;
     } catch (e) {
       if (e instanceof AuthenticationError) throw e;
