@@ -5,5 +5,3 @@
  * production mode (errors masked, no suggestions). Forked hub processes inherit it. An explicit NODE_ENV wins.
  */
 process.env.NODE_ENV ??= 'production';
-
-export const deployedMode = process.env.NODE_ENV;

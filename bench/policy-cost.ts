@@ -341,21 +341,20 @@ async function measure(
  * 32 connections (above) the same comparison moves by ±15% from round to round on a shared 2-core VM.
  */
 async function cpuInBlocks(servers: Record<'on' | 'off', { child: ChildProcess; served: Served }>, body: string, blocks: number, perBlock: number) {
+  if (blocks <= 0) return null;
   const send = async (which: 'on' | 'off', n: number) => {
     const { url, token } = servers[which].served;
     let left = n;
     await Promise.all(
       [0, 1].map(async () => {
         while (left-- > 0) {
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE }, body });
-          if (res.status !== 200) throw new Error(`policy-${which} gateway answered HTTP ${res.status}`);
-          await res.arrayBuffer();
+          const answer = await post(url, body, token);
+          if (answer.errors?.length) throw new Error(`policy-${which} gateway answered with errors: ${JSON.stringify(answer.errors[0])}`);
         }
       }),
     );
   };
   const perRequest: Record<'on' | 'off', number[]> = { on: [], off: [] };
-  if (blocks <= 0) return null;
   await send('on', 300);
   await send('off', 300);
   for (let b = 0; b < blocks; b++) {
