@@ -1,6 +1,6 @@
 import { freshDatabase, onMysql } from './support/db';
 import type { Database } from '../src/db/datasource';
-import { coalescedReadStats, placeholders, readRows } from '../src/db/fast-read';
+import { coalescedReadStats, hydratorOf, placeholders, readRows } from '../src/db/fast-read';
 
 /**
  * Hot-path reads: on MySQL/MariaDB small reads of one event-loop turn share a round trip (one multi-statement
@@ -70,5 +70,33 @@ describe(`readRows (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
     const before = db.sql.statements;
     await Promise.all([one(10), one(11), one(12)]);
     expect(db.sql.statements - before).toBe(3);
+  });
+});
+
+describe(`hydratorOf (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
+  it("hydrates every column of every entity exactly as the driver's prepareHydratedValue does", () => {
+    const driver = db.dataSource.driver;
+    const samples: unknown[] = [null, undefined, '', 'a', 'a,b,,c', '0', '1', '42', '9007199254740993', '12.50', 0, 1, 42, true, false];
+    samples.push('2026-01-01 08:00:00.123', '2026-13-45 99:00:00.000', '2026-01-01 08:00:00', '2026-01-01T08:00:00Z', '2026-01-01', new Date(Date.UTC(2026, 0, 1, 8)), '{"a":1}');
+    let columns = 0;
+    for (const meta of db.dataSource.entityMetadatas) {
+      for (const column of meta.columns) {
+        const hydrate = hydratorOf(driver, column);
+        columns++;
+        for (const raw of samples) {
+          let expected: unknown;
+          try {
+            expected = driver.prepareHydratedValue(raw, column);
+          } catch (e) {
+            expect(() => hydrate(raw)).toThrow();
+            continue;
+          }
+          // Dates compare by value (each conversion builds its own object; Jest tells no two invalid dates equal).
+          const comparable = (v: unknown) => (v instanceof Date ? `Date(${v.getTime()})` : v);
+          expect([meta.name, column.propertyName, raw, comparable(hydrate(raw))]).toEqual([meta.name, column.propertyName, raw, comparable(expected)]);
+        }
+      }
+    }
+    expect(columns).toBeGreaterThan(100);
   });
 });

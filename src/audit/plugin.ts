@@ -39,6 +39,8 @@ export function pendingAccessLogCommit(ctx: HubContext): Promise<void> | undefin
   return handedOver(ctx)?.commit;
 }
 
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 /** Apollo reuses one parsed document per distinct operation text: its hash is computed once. */
 const operationHashes = new WeakMap<DocumentNode, string>();
 function hashOf(document: DocumentNode | undefined): string {
@@ -65,6 +67,8 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
     // content, which the writer checks and encodes once.
     const lists = new Map<string, readonly string[]>();
     const idList = (ids: Set<string>): readonly string[] => {
+      // Most subjects rely on one consent (or none): nothing to sort, share or look up for those.
+      if (ids.size <= 1) return ids.size ? [ids.values().next().value as string] : NO_IDS;
       const sorted = [...ids].sort();
       const key = sorted.join('\u0000');
       let found = lists.get(key);

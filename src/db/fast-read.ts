@@ -6,7 +6,40 @@ interface EntityReader {
   select: string;
   table: string;
   columns: ColumnMetadata[];
+  /** Per column, raw driver value → entity value (see {@link hydratorOf}). */
+  hydrators: Hydrator[];
   prototype: object;
+}
+
+type Hydrator = (value: unknown) => unknown;
+
+const SQLITE_DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
+const isSqlite = (driver: object) => (driver as { options?: { type?: string } }).options?.type === 'better-sqlite3';
+
+/** Column types neither driver converts on the way in (TypeORM's prepareHydratedValue leaves them as they come). */
+const AS_READ = new Set<unknown>(['varchar', 'nvarchar', 'char', 'nchar', 'text', 'bigint', 'decimal', 'int', 'integer', String]);
+
+/**
+ * How the driver hydrates one column's raw value, decided once per column instead of walking TypeORM's
+ * chain of type tests for every value: as read (plus the column's transformer) for the types no driver
+ * converts, a split for simple arrays, the driver's own conversion for everything else (dates, booleans…).
+ */
+export function hydratorOf(driver: { prepareHydratedValue(value: unknown, column: ColumnMetadata): unknown }, column: ColumnMetadata): Hydrator {
+  const { transformer } = column;
+  if (Array.isArray(transformer)) return (v) => driver.prepareHydratedValue(v, column);
+  const from = transformer ? (v: unknown) => transformer.from(v) : null;
+  if (AS_READ.has(column.type)) return from ?? ((v) => v);
+  if (!transformer && (column.type === 'datetime' || column.type === Date)) {
+    const slow = (v: unknown) => driver.prepareHydratedValue(v, column);
+    // mysql2 hands over Dates already; SQLite's stored text 'YYYY-MM-DD HH:MM:SS.SSS' is UTC (what TypeORM makes of it).
+    if (!isSqlite(driver)) return (v) => (v instanceof Date ? v : slow(v));
+    return (v) => (typeof v === 'string' && SQLITE_DATETIME.test(v) ? new Date(`${v.slice(0, 10)}T${v.slice(11)}Z`) : slow(v));
+  }
+  if (column.type === 'simple-array') {
+    const split = (v: unknown) => (v === null || v === undefined || typeof v !== 'string' ? v : v.length ? v.split(',') : []);
+    return from ? (v) => from(split(v)) : split;
+  }
+  return (v) => driver.prepareHydratedValue(v, column);
 }
 
 interface Mysql2Pool {
@@ -193,6 +226,7 @@ function readerFor(db: Database, entity: EntityTarget<ObjectLiteral>): EntityRea
     const escape = (name: string) => db.dataSource.driver.escape(name);
     reader = {
       columns: meta.columns,
+      hydrators: meta.columns.map((c) => hydratorOf(db.dataSource.driver, c)),
       select: meta.columns.map((c) => escape(c.databaseName)).join(', '),
       table: escape(meta.tableName),
       prototype: (meta.target as { prototype: object }).prototype,
@@ -211,10 +245,10 @@ function readerFor(db: Database, entity: EntityTarget<ObjectLiteral>): EntityRea
 export async function selectEntities<T extends ObjectLiteral>(db: Database, entity: EntityTarget<T>, where: string, params: unknown[], orderBy?: string): Promise<T[]> {
   const reader = readerFor(db, entity as EntityTarget<ObjectLiteral>);
   const rows = (await readRows(db, `SELECT ${reader.select} FROM ${reader.table} WHERE ${where}${orderBy ? ` ORDER BY ${orderBy}` : ''}`, params)) as Array<Record<string, unknown>>;
-  const driver = db.dataSource.driver;
+  const { columns, hydrators } = reader;
   return rows.map((row) => {
     const entityObject = Object.create(reader.prototype) as Record<string, unknown>;
-    for (const column of reader.columns) entityObject[column.propertyName] = driver.prepareHydratedValue(row[column.databaseName], column);
+    for (let i = 0; i < columns.length; i++) entityObject[columns[i].propertyName] = hydrators[i](row[columns[i].databaseName]);
     return entityObject as T;
   });
 }
@@ -228,6 +262,8 @@ export interface ColumnReader<T, K extends keyof T> {
   hydrate(row: Record<string, unknown>): Pick<T, K>;
   /** The same from raw values in property order (a row of a UNION whose columns carry another table's names). */
   hydrateValues(values: readonly unknown[]): Pick<T, K>;
+  /** The same values hydrated in place, in property order (no object built). */
+  hydrateRaw(values: unknown[]): unknown[];
 }
 
 const columnReaders = new WeakMap<object, Map<unknown, Map<string, ColumnReader<never, never>>>>();
@@ -247,9 +283,10 @@ export function columnReader<T extends ObjectLiteral, K extends keyof T & string
     return column;
   });
   const driver = db.dataSource.driver;
+  const hydrators = meta.map((c) => hydratorOf(driver, c));
   const hydrateValues = (values: readonly unknown[]) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < meta.length; i++) out[meta[i].propertyName] = driver.prepareHydratedValue(values[i], meta[i]);
+    for (let i = 0; i < meta.length; i++) out[meta[i].propertyName] = hydrators[i](values[i]);
     return out as Pick<T, K>;
   };
   const built: ColumnReader<T, K> = {
@@ -257,10 +294,14 @@ export function columnReader<T extends ObjectLiteral, K extends keyof T & string
     columns: meta.map((c) => driver.escape(c.databaseName)),
     hydrate: (row) => {
       const out: Record<string, unknown> = {};
-      for (const c of meta) out[c.propertyName] = driver.prepareHydratedValue(row[c.databaseName], c);
+      for (let i = 0; i < meta.length; i++) out[meta[i].propertyName] = hydrators[i](row[meta[i].databaseName]);
       return out as Pick<T, K>;
     },
     hydrateValues,
+    hydrateRaw: (values) => {
+      for (let i = 0; i < meta.length; i++) values[i] = hydrators[i](values[i]);
+      return values;
+    },
   };
   perEntity.set(key, built as unknown as ColumnReader<never, never>);
   return built;

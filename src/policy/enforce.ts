@@ -176,19 +176,10 @@ function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPoli
  * decision is taken synchronously).
  */
 function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): Promise<void> | null {
+  // Most calls come after the request's inputs arrived: answered without allocating.
+  if (!inputsMissing(ctx, policy, subjectIds)) return null;
   const need = needs(ctx);
   const { loaded } = policy;
-  // Most calls come after the request's inputs arrived: answered without allocating.
-  let missing = need.institution && !loaded.approvals;
-  if (!missing && (need.consents || need.relationship)) {
-    for (const id of subjectIds) {
-      if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) {
-        missing = true;
-        break;
-      }
-    }
-  }
-  if (!missing) return null;
   const waits: Array<Promise<unknown>> = [];
   const consents: string[] = [];
   const related: string[] = [];
@@ -217,6 +208,18 @@ function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable
   if (consents.length) waits.push(settledAll(consentLoader(ctx).loadMany(consents)).then((found) => found.forEach((c, i) => loaded.consents.set(consents[i], c))));
   if (related.length) waits.push(settledAll(relationshipLoader(ctx).loadMany(related)).then((found) => found.forEach((r, i) => loaded.related.set(related[i], r))));
   return waits.length ? Promise.all(waits).then(() => undefined) : null;
+}
+
+/** Whether the decisions about `subjectIds` still need inputs that are not loaded (one pass over the ids). */
+function inputsMissing(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): boolean {
+  const need = needs(ctx);
+  const { loaded } = policy;
+  if (need.institution && !loaded.approvals) return true;
+  if (!need.consents && !need.relationship) return false;
+  for (const id of subjectIds) {
+    if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) return true;
+  }
+  return false;
 }
 
 /** DataLoader's loadMany reports failures per key; a decision needs all of them. */
@@ -446,6 +449,8 @@ interface Guarded {
   row: Row;
   subjectId: string;
   fields: TypeField[];
+  /** The caller reported this record itself (see reportedByCaller). */
+  own: boolean;
 }
 
 interface Guard {
@@ -493,7 +498,7 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
       return;
     }
     if (typeof subjectId !== 'string') return unknown.set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
-    guarded.push({ row, subjectId, fields });
+    guarded.push({ row, subjectId, fields, own: reportedByCaller(row, ctx) });
   });
   if (parents.length) primePolicy(ctx, parents);
   if (!guarded.length) return replaceRecords(value, unknown);
@@ -505,15 +510,19 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
     return replaceRecords(value, unknown);
   }
 
-  const subjectIds = new Set<string>();
-  for (const g of guarded) if (!reportedByCaller(g.row, ctx)) subjectIds.add(g.subjectId);
-  const ready = loadInputs(ctx, policy, subjectIds);
+  // Most lists arrive after their subjects' inputs: checked without collecting the ids.
+  const ready = inputsMissing(ctx, policy, decidedSubjects(guarded)) ? loadInputs(ctx, policy, new Set(decidedSubjects(guarded))) : null;
   if (!ready) return replaceRecords(value, viewsOf(ctx, policy, guarded, unknown));
   return ready.then(
     () => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown)),
     // The decisions' inputs could not be loaded (database): the fields fail with that error, not with data.
     (e) => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown, asError(e))),
   );
+}
+
+/** The subjects whose records are decided (not the caller's own reports). */
+function* decidedSubjects(guarded: Guarded[]): Generator<string> {
+  for (const g of guarded) if (!g.own) yield g.subjectId;
 }
 
 function asError(reason: unknown): Error {
@@ -524,9 +533,9 @@ function asError(reason: unknown): Error {
 function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
   // A subject's records of one type share their decisions (same subject, same selected fields): decided and
   // noted once per subject and field list, then applied to each record.
-  for (const { row, subjectId, fields } of guarded) {
+  for (const { row, subjectId, fields, own } of guarded) {
     const subject = subjectPolicy(policy, subjectId);
-    if (reportedByCaller(row, ctx)) {
+    if (own) {
       for (const f of fields) note(subject, f, OWN_REPORT);
       continue;
     }

@@ -101,12 +101,14 @@ export async function loadConsentsAndApprovals(
   const consents = new Map<string, ConsentFact[]>(ids.map((id) => [id, []]));
   const approvals: ApprovalFact[] = [];
   for (const r of rows) {
+    // Hydrated straight into the facts: fresh objects and arrays, nothing to copy.
     if (r.fact === 'C') {
-      const row = c.hydrateValues([r.id, r.subject, r.org, r.purposes, r.datasets, r.valid_from, r.valid_to, r.revoked_at]);
-      consents.get(row.subjectId)?.push(toConsentFact(row));
+      const fact = c.hydrateValues([r.id, r.subject, r.org, r.purposes, r.datasets, r.valid_from, r.valid_to, r.revoked_at]) as ConsentFact;
+      fact.revokedAt ??= null;
+      consents.get(fact.subjectId)?.push(fact);
     } else {
-      const row = a.hydrateValues([r.id, r.org, r.datasets, r.purposes, r.valid_to]);
-      approvals.push(toApprovalFact({ ...row, status: 'APPROVED' }));
+      const [id, consumerCode, dataset, purpose, expiresAt] = a.hydrateRaw([r.id, r.org, r.datasets, r.purposes, r.valid_to]) as [string, string, DatasetCode, Purpose, Date | null];
+      approvals.push({ id, consumerCode, dataset, purpose, status: 'APPROVED', expiresAt: expiresAt ?? null });
     }
   }
   return { consents, approvals };
