@@ -1,6 +1,6 @@
 import { freshDatabase, onMysql } from './support/db';
 import type { Database } from '../src/db/datasource';
-import { coalescedReadStats, hydratorOf, placeholders, readRows } from '../src/db/fast-read';
+import { coalescedReadStats, formatSql, hydratorOf, placeholders, readRows } from '../src/db/fast-read';
 
 /**
  * Hot-path reads: on MySQL/MariaDB small reads of one event-loop turn share a round trip (one multi-statement
@@ -98,5 +98,34 @@ describe(`hydratorOf (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
       }
     }
     expect(columns).toBeGreaterThan(100);
+  });
+});
+
+describe('formatSql', () => {
+  it("inlines values exactly as mysql2's format does, statement after statement", async () => {
+    const mysql = await import('mysql2');
+    // format and escape need no connection: the pool never connects.
+    const pool = mysql.createPool({ host: '127.0.0.1', user: 'nobody', timezone: 'Z' }) as unknown as Parameters<typeof formatSql>[0] & { end(): void };
+    try {
+      const statements: Array<[string, unknown[][]]> = [
+        ['SELECT id FROM t WHERE a = ? AND b IN (?, ?)', [['x', 'y', 'z'], ["it's", 'back\\slash', '名称 ✓'], [1, 2.5, 9007199254740993n], [null, true, false], [undefined, '', 'a-b_c.d:e+f']]],
+        ["SELECT '?' AS q, \"?\" AS r, id FROM t /* ? */ WHERE a = ? -- ?\n AND b = ?", [['1', '2'], ["'; DROP TABLE t; --", '\\\'']]],
+        ['SELECT 1', [[]]],
+        ['UPDATE t SET ?? = ? WHERE id = ?', [['col', 'v', 1]]],
+        ['INSERT INTO t (at) VALUES (?)', [[new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6))], ['2026-01-02 03:04:05.006']]],
+        ['SELECT 8264019357000, ? FROM t', [['x']]],
+      ];
+      for (const [sql, runs] of statements) {
+        for (const params of runs) {
+          // Twice: the first call learns the statement's shape, the second uses it.
+          expect(formatSql(pool, sql, params)).toBe(pool.format(sql, params));
+          expect(formatSql(pool, sql, params)).toBe(pool.format(sql, params));
+        }
+      }
+      const many = Array.from({ length: 250 }, (_, i) => `id-${i}`);
+      expect(formatSql(pool, `SELECT 1 FROM t WHERE id IN (${placeholders(many.length)})`, many)).toBe(pool.format(`SELECT 1 FROM t WHERE id IN (${placeholders(many.length)})`, many));
+    } finally {
+      pool.end();
+    }
   });
 });

@@ -523,6 +523,8 @@ function deepWellFormed(v: unknown): unknown {
 
 /** Frozen id lists (the gateway shares one between the subjects of a request relying on the same ids) are checked and encoded once. */
 const encodedIdLists = new WeakMap<readonly string[], [readonly string[], string]>();
+/** The frozen list checked last and its encoding. */
+let lastIdList: [readonly string[] | undefined, [readonly string[], string]] = [undefined, [[], '[]']];
 const EMPTY_ID_LIST: [readonly string[], string] = Object.freeze([Object.freeze([]) as readonly string[], '[]']) as [readonly string[], string];
 const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Within the JSON text limit for sure: 64 characters + 3 per id. */
@@ -535,16 +537,24 @@ function idList(v: unknown, i: number, name: string): [readonly string[], string
     const id = v[0] as unknown;
     if (typeof id === 'string' && id.length <= 64 && PLAIN_ID.test(id)) return [v as readonly string[], `["${id}"]`];
   }
+  // The records of an append mostly share their lists, one after another.
+  if (v === lastIdList[0]) return lastIdList[1];
   const frozen = Array.isArray(v) && Object.isFrozen(v);
   const cached = frozen ? encodedIdLists.get(v as readonly string[]) : undefined;
-  if (cached) return cached;
+  if (cached) {
+    lastIdList = [v as readonly string[], cached];
+    return cached;
+  }
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
     throw new InvalidAccessRecordError(`access record #${i}: ${name} must be an array of strings`);
   }
   // Ids (UUIDs) are printable ASCII without quotes or backslashes: their JSON is the quoted list as it stands.
   const plain = v.length <= MAX_PLAIN_IDS && (v as string[]).every((x) => x.length <= 64 && PLAIN_ID.test(x));
   const result: [readonly string[], string] = plain ? [v as readonly string[], v.length ? `["${v.join('","')}"]` : '[]'] : jsonValue(v as readonly string[], i, name);
-  if (frozen) encodedIdLists.set(v as readonly string[], result);
+  if (frozen) {
+    encodedIdLists.set(v as readonly string[], result);
+    lastIdList = [v as readonly string[], result];
+  }
   return result;
 }
 

@@ -26,6 +26,7 @@ export interface FieldOutcome {
 
 /** Everything the request decided about one subject. */
 export interface SubjectPolicy {
+  id: string;
   /** dataset → decision, taken once. */
   decisions: Map<DatasetCode, DatasetDecision>;
   /** The fields read, each with the decision applied (the first one, if read several times). */
@@ -64,7 +65,7 @@ export function requestPolicy(ctx: HubContext): RequestPolicy {
 
 function subjectPolicy(policy: RequestPolicy, subjectId: string): SubjectPolicy {
   let found = policy.subjects.get(subjectId);
-  if (!found) policy.subjects.set(subjectId, (found = { decisions: new Map(), trail: new Map(), consentIds: new Set(), approvalIds: new Set() }));
+  if (!found) policy.subjects.set(subjectId, (found = { id: subjectId, decisions: new Map(), trail: new Map(), consentIds: new Set(), approvalIds: new Set() }));
   return found;
 }
 
@@ -216,7 +217,11 @@ function inputsMissing(ctx: HubContext, policy: RequestPolicy, subjectIds: Itera
   const { loaded } = policy;
   if (need.institution && !loaded.approvals) return true;
   if (!need.consents && !need.relationship) return false;
+  let last: string | undefined;
   for (const id of subjectIds) {
+    // A list's records mostly belong to one subject.
+    if (id === last) continue;
+    last = id;
     if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) return true;
   }
   return false;
@@ -533,8 +538,10 @@ function asError(reason: unknown): Error {
 function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
   // A subject's records of one type share their decisions (same subject, same selected fields): decided and
   // noted once per subject and field list, then applied to each record.
+  let subject: SubjectPolicy | undefined;
   for (const { row, subjectId, fields, own } of guarded) {
-    const subject = subjectPolicy(policy, subjectId);
+    // A list's records mostly belong to one subject.
+    if (subjectId !== subject?.id) subject = subjectPolicy(policy, subjectId);
     if (own) {
       for (const f of fields) note(subject, f, OWN_REPORT);
       continue;
