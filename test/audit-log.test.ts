@@ -227,8 +227,11 @@ describe(`access log on ${MYSQL ? 'MariaDB/MySQL' : 'SQLite'}`, () => {
       writer.append([rec(4, { fields: [{ dataset: 'tax', field: 'x', decision: 'MAYBE' as 'ALLOW' }] })]),
       writer.append([rec(5, { detail: { n: NaN } })]),
       writer.append([rec(6, { operationName: 'Q'.repeat(500), detail: { dataset: 'tax', published: 12 } })]),
+      writer.append([rec(7, { consentIds: undefined as unknown as string[] })]),
+      writer.append([rec(8, { approvalIds: ['ok', 7 as unknown as string] })]),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled', 'rejected', 'rejected']);
+    expect((results[6] as PromiseRejectedResult).reason.message).toMatch(/consentIds must be an array of strings/);
     for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
       expect(r.reason).toBeInstanceOf(InvalidAccessRecordError);
     }

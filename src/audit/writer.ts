@@ -523,9 +523,9 @@ function deepWellFormed(v: unknown): unknown {
 
 /** Frozen id lists (the gateway shares one between the subjects of a request relying on the same ids) are checked and encoded once. */
 const encodedIdLists = new WeakMap<readonly string[], [readonly string[], string]>();
-/** The frozen list checked last and its encoding. */
-let lastIdList: [readonly string[] | undefined, [readonly string[], string]] = [undefined, [[], '[]']];
 const EMPTY_ID_LIST: [readonly string[], string] = Object.freeze([Object.freeze([]) as readonly string[], '[]']) as [readonly string[], string];
+/** The frozen list checked last and its encoding. */
+let lastIdList: [readonly string[], [readonly string[], string]] = [EMPTY_ID_LIST[0], EMPTY_ID_LIST];
 const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Within the JSON text limit for sure: 64 characters + 3 per id. */
 const MAX_PLAIN_IDS = Math.floor(LIMITS.jsonText / 70);
