@@ -81,7 +81,7 @@ describe(`hydratorOf (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
     let columns = 0;
     for (const meta of db.dataSource.entityMetadatas) {
       for (const column of meta.columns) {
-        const hydrate = hydratorOf(driver, column);
+        const hydrate = hydratorOf(db, column);
         columns++;
         for (const raw of samples) {
           let expected: unknown;

@@ -523,20 +523,14 @@ function deepWellFormed(v: unknown): unknown {
 
 /** Frozen id lists (the gateway shares one between the subjects of a request relying on the same ids) are checked and encoded once. */
 const encodedIdLists = new WeakMap<readonly string[], [readonly string[], string]>();
-const EMPTY_ID_LIST: [readonly string[], string] = Object.freeze([Object.freeze([]) as readonly string[], '[]']) as [readonly string[], string];
-/** The frozen list checked last and its encoding. */
-let lastIdList: [readonly string[], [readonly string[], string]] = [EMPTY_ID_LIST[0], EMPTY_ID_LIST];
+const NO_IDS: readonly string[] = Object.freeze([]);
+/** The frozen list checked last and its encoding (unfrozen lists — one id, mostly — are checked anew). */
+let lastIdList: [readonly string[], [readonly string[], string]] = [NO_IDS, [NO_IDS, '[]']];
 const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Within the JSON text limit for sure: 64 characters + 3 per id. */
 const MAX_PLAIN_IDS = Math.floor(LIMITS.jsonText / 70);
 
 function idList(v: unknown, i: number, name: string): [readonly string[], string] {
-  // No or one id (most records): cheaper to check than to look up.
-  if (Array.isArray(v) && v.length <= 1) {
-    if (!v.length) return EMPTY_ID_LIST;
-    const id = v[0] as unknown;
-    if (typeof id === 'string' && id.length <= 64 && PLAIN_ID.test(id)) return [v as readonly string[], `["${id}"]`];
-  }
   // The records of an append mostly share their lists, one after another.
   if (v === lastIdList[0]) return lastIdList[1];
   const frozen = Array.isArray(v) && Object.isFrozen(v);

@@ -14,7 +14,6 @@ interface EntityReader {
 type Hydrator = (value: unknown) => unknown;
 
 const SQLITE_DATETIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/;
-const isSqlite = (driver: object) => (driver as { options?: { type?: string } }).options?.type === 'better-sqlite3';
 
 /** Column types neither driver converts on the way in (TypeORM's prepareHydratedValue leaves them as they come). */
 const AS_READ = new Set<unknown>(['varchar', 'nvarchar', 'char', 'nchar', 'text', 'bigint', 'decimal', 'int', 'integer', String]);
@@ -24,7 +23,8 @@ const AS_READ = new Set<unknown>(['varchar', 'nvarchar', 'char', 'nchar', 'text'
  * chain of type tests for every value: as read (plus the column's transformer) for the types no driver
  * converts, a split for simple arrays, the driver's own conversion for everything else (dates, booleans…).
  */
-export function hydratorOf(driver: { prepareHydratedValue(value: unknown, column: ColumnMetadata): unknown }, column: ColumnMetadata): Hydrator {
+export function hydratorOf(db: Database, column: ColumnMetadata): Hydrator {
+  const driver = db.dataSource.driver;
   const { transformer } = column;
   if (Array.isArray(transformer)) return (v) => driver.prepareHydratedValue(v, column);
   const from = transformer ? (v: unknown) => transformer.from(v) : null;
@@ -32,7 +32,7 @@ export function hydratorOf(driver: { prepareHydratedValue(value: unknown, column
   if (!transformer && (column.type === 'datetime' || column.type === Date)) {
     const slow = (v: unknown) => driver.prepareHydratedValue(v, column);
     // mysql2 hands over Dates already; SQLite's stored text 'YYYY-MM-DD HH:MM:SS.SSS' is UTC (what TypeORM makes of it).
-    if (!isSqlite(driver)) return (v) => (v instanceof Date ? v : slow(v));
+    if (db.kind !== 'sqlite') return (v) => (v instanceof Date ? v : slow(v));
     return (v) => (typeof v === 'string' && SQLITE_DATETIME.test(v) ? new Date(`${v.slice(0, 10)}T${v.slice(11)}Z`) : slow(v));
   }
   if (column.type === 'simple-array') {
@@ -282,7 +282,7 @@ function readerFor(db: Database, entity: EntityTarget<ObjectLiteral>): EntityRea
     const escape = (name: string) => db.dataSource.driver.escape(name);
     reader = {
       columns: meta.columns,
-      hydrators: meta.columns.map((c) => hydratorOf(db.dataSource.driver, c)),
+      hydrators: meta.columns.map((c) => hydratorOf(db, c)),
       select: meta.columns.map((c) => escape(c.databaseName)).join(', '),
       table: escape(meta.tableName),
       prototype: (meta.target as { prototype: object }).prototype,
@@ -339,7 +339,7 @@ export function columnReader<T extends ObjectLiteral, K extends keyof T & string
     return column;
   });
   const driver = db.dataSource.driver;
-  const hydrators = meta.map((c) => hydratorOf(driver, c));
+  const hydrators = meta.map((c) => hydratorOf(db, c));
   const hydrateValues = (values: readonly unknown[]) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < meta.length; i++) out[meta[i].propertyName] = hydrators[i](values[i]);
