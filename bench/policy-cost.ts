@@ -388,6 +388,27 @@ async function cpuInBlocks(servers: Record<'on' | 'off', { child: ChildProcess; 
   return { blocks, perBlock, cpuMsPerRequest: { on, off }, cost: 1 - off / on, pairedCost: middle(perRequest.on.map((x, i) => 1 - perRequest.off[i] / x)), perRequest };
 }
 
+/**
+ * Every block of every pair taken together: the mean of the blocks' paired ratios (each "on" block against the
+ * "off" block next to it) with its standard error, and the cost from the medians of all blocks of each side. One
+ * pair's median moves by ±4 points with the noise of its own blocks; the pooled mean of 100+ paired blocks is the
+ * steadier estimate, and its standard error says how far to trust it.
+ */
+function pooledCost(pairs: Array<{ perRequest: Record<'on' | 'off', number[]> }>) {
+  const on = pairs.flatMap((p) => p.perRequest.on);
+  const off = pairs.flatMap((p) => p.perRequest.off);
+  const paired = pairs.flatMap((p) => p.perRequest.on.map((x, i) => 1 - p.perRequest.off[i] / x));
+  if (!paired.length) return null;
+  const mean = paired.reduce((a, b) => a + b, 0) / paired.length;
+  const variance = paired.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, paired.length - 1);
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const half = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+  };
+  return { blocks: paired.length, meanPairedCost: mean, standardError: Math.sqrt(variance / paired.length), medianCost: 1 - median(off) / median(on) };
+}
+
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 async function main(): Promise<void> {
@@ -422,7 +443,7 @@ async function main(): Promise<void> {
     const half = Math.floor(sorted.length / 2);
     // An even count averages the middle two: the lower one alone would flatter the policy.
     const medianPairCost = !sorted.length ? null : sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
-    results.push({ ...r, blockPairs: pairs, medianPairCost });
+    results.push({ ...r, blockPairs: pairs, medianPairCost, pooled: pooledCost(pairs.filter((x) => x !== null).map((x) => x!)) });
   }
 
   const lines = [
@@ -456,6 +477,12 @@ async function main(): Promise<void> {
       lines.push(
         `- ${r.database}, ${r.blockPairs.length} pairs of fresh gateway processes, blocks as above: policy costs ` +
           `${r.blockPairs.map((b) => `${fmt(b!.cost * 100)}% (${fmt(b!.cpuMsPerRequest.on, 2)} / ${fmt(b!.cpuMsPerRequest.off, 2)} ms)`).join(', ')} → **median ${fmt(r.medianPairCost * 100)}%** (target ≤ 10%)`,
+      );
+    }
+    if (r.pooled) {
+      lines.push(
+        `- ${r.database}, all ${r.pooled.blocks} blocks of all pairs: **mean paired cost ${fmt(r.pooled.meanPairedCost * 100)}% ± ${fmt(r.pooled.standardError * 100)}** (standard error); ` +
+          `from the medians of all blocks ${fmt(r.pooled.medianCost * 100)}% (target ≤ 10%)`,
       );
     }
   }

@@ -6,6 +6,7 @@ import { SHARED_FIELD_LIST_MIN_CHARS } from '../src/audit/store';
 import { FIXED_SUBJECTS } from '../src/demo/seed';
 import { loadPublicJwks } from '../src/identity/keys';
 import { auditVerifyReport } from '../src/cli/audit';
+import { metrics } from '../src/ops/metrics';
 import { startTestHub, type TestHub } from './support/hub';
 
 const REPORT = /* GraphQL */ `
@@ -57,6 +58,30 @@ describe('access log through the gateway', () => {
     const [logged] = await rows(res.headers.get('x-request-id')!);
     const denied = (JSON.parse(logged.fields) as Array<{ field: string; decision: string; reason?: string }>).filter((f) => f.decision === 'DENY');
     expect(denied).toEqual(expect.arrayContaining([{ dataset: 'tax', field: 'TaxRecord.taxPaid', decision: 'DENY', reason: 'NO_CONSENT' }]));
+  });
+
+  it('logs a field read twice in one request once, and counts each logged field once in the decision metrics', async () => {
+    const counted = async () => new Map((await metrics().decisions.get()).values.map((v) => [`${v.labels.decision}/${v.labels.reason}`, v.value]));
+    const before = await counted();
+    const twice = `query Twice($id: String!) {
+      a: subject(id: $id) { taxRecords { taxPaid } }
+      b: subject(id: $id) { name taxRecords { taxPaid rating } judicialRecords { caseNumber } }
+    }`;
+    const res = await hub.query(twice, { id: FIXED_SUBJECTS.enterprise }, { org: 'WZ-GUAR', purpose: 'GUARANTEE_APPROVAL' });
+    expect(res.body.errors?.some((e) => e.extensions?.reason === 'NO_CONSENT')).toBe(true);
+    const logged = await rows(res.headers.get('x-request-id')!);
+    expect(logged).toHaveLength(1);
+    const fields = JSON.parse(logged[0].fields) as Array<{ field: string; decision: string; reason?: string }>;
+    const names = fields.map((f) => f.field);
+    expect(names.filter((f) => f === 'TaxRecord.taxPaid')).toHaveLength(1);
+    expect(names).toEqual(expect.arrayContaining(['Enterprise.name', 'TaxRecord.taxPaid', 'TaxRecord.rating', 'JudicialRecord.caseNumber']));
+    expect(new Set(names).size).toBe(names.length);
+    expect(fields.find((f) => f.field === 'TaxRecord.taxPaid')).toMatchObject({ decision: 'DENY', reason: 'NO_CONSENT' });
+    // The metrics count exactly the logged outcomes, per decision and reason.
+    const after = await counted();
+    const expected = new Map<string, number>();
+    for (const f of fields) expected.set(`${f.decision}/${f.reason ?? 'NONE'}`, (expected.get(`${f.decision}/${f.reason ?? 'NONE'}`) ?? 0) + 1);
+    for (const label of new Set([...after.keys(), ...expected.keys()])) expect([label, (after.get(label) ?? 0) - (before.get(label) ?? 0)]).toEqual([label, expected.get(label) ?? 0]);
   });
 
   it('logs one record per subject of a batch', async () => {

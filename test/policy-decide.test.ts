@@ -5,6 +5,7 @@ import {
   RULE_DESCRIPTIONS,
   decideDataset,
   requestDecider,
+  subjectDecisionKey,
   explainField,
   type ApprovalFact,
   type ConsentFact,
@@ -553,6 +554,68 @@ describe('one request, many subjects (requestDecider)', () => {
       expect(together.consentId).toEqual(alone.consentId);
       for (const f of Object.values(F)) expect(together.field(f)).toEqual(alone.field(f));
     }
+  });
+});
+
+describe('subjects decided alike (subjectDecisionKey)', () => {
+  const DATASETS_CHECKED: DatasetCode[] = [DATASET, 'registration', 'judicial'];
+  /** The consent states of the matrix, plus a valid consent with another window (same state: same key). */
+  const variants = (cell: Cell, subjectId: string, k: number): ConsentFact[] => {
+    const base = cell.consent === 'otherSubject' ? consentFacts(cell) : consentFacts(cell).map((c) => ({ ...c, subjectId }));
+    return base.map((c) => ({ ...c, id: `${c.id}-${subjectId}`, validFrom: k ? new Date(c.validFrom.getTime() - k * DAY) : c.validFrom }));
+  };
+
+  it('subjects with the same key get the same decision for every dataset, naming their own consent', () => {
+    let compared = 0;
+    for (const caller of Object.keys(CALLERS) as CallerKey[]) {
+      if (CALLERS[caller].type === CallerType.SUBJECT) continue;
+      for (const purpose of PURPOSES) {
+        for (const approval of ['approved', 'expired', 'none'] as ApprovalState[]) {
+          const cellOf = (consent: ConsentState): Cell => ({ caller, purpose, consent, approval, relationship: false });
+          const decide = requestDecider({ caller: CALLERS[caller], purpose, approvals: approvalFacts(cellOf('none')), now: NOW });
+          const subjects = CONSENT_STATES.flatMap((state, i) =>
+            [0, 3].flatMap((k) =>
+              [false, true].map((hasRelationship) => {
+                const subjectId = `S-${i}-${k}-${hasRelationship}`;
+                const consents = variants(cellOf(state), subjectId, k);
+                return { subjectId, consents, hasRelationship, key: subjectDecisionKey({ caller: CALLERS[caller], now: NOW }, { subjectId, consents, hasRelationship }) };
+              }),
+            ),
+          );
+          for (const a of subjects) {
+            for (const b of subjects) {
+              if (a === b || !a.key || !b.key || a.key.key !== b.key.key) continue;
+              for (const dataset of DATASETS_CHECKED) {
+                const da = decide({ ...a, dataset });
+                const db = decide({ ...b, dataset });
+                expect(db.base).toBe(da.base);
+                for (const f of Object.values(F)) expect(db.field({ ...f, dataset })).toEqual(da.field({ ...f, dataset }));
+                expect(db.consentId === undefined).toBe(da.consentId === undefined);
+                if (db.consentId !== undefined) expect(db.consentId).toBe(b.key.consentId);
+                compared++;
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('shares where it can: a valid consent with another window, none at all; not for subject callers or several consents', () => {
+    const bank = { caller: CALLERS.BANK, now: NOW };
+    const one = (subjectId: string, days: number) => [consent({ id: `c-${subjectId}`, subjectId, validFrom: at(-days) })];
+    const a = subjectDecisionKey(bank, { subjectId: 'A', consents: one('A', 10), hasRelationship: false });
+    const b = subjectDecisionKey(bank, { subjectId: 'B', consents: one('B', 20), hasRelationship: false });
+    expect(a?.key).toBe(b?.key);
+    expect([a?.consentId, b?.consentId]).toEqual(['c-A', 'c-B']);
+    expect(subjectDecisionKey(bank, { subjectId: 'C', consents: [], hasRelationship: false })).toEqual({ key: '-' });
+    expect(subjectDecisionKey(bank, { subjectId: 'C', consents: [], hasRelationship: true })?.key).not.toBe('-');
+    // Another subject's consent passed by mistake is not the subject's own.
+    expect(subjectDecisionKey(bank, { subjectId: 'C', consents: one('A', 10), hasRelationship: false })).toEqual({ key: '-' });
+    expect(subjectDecisionKey(bank, { subjectId: 'A', consents: [...one('A', 10), consent({ id: 'c2', subjectId: 'A' })], hasRelationship: false })).toBeNull();
+    expect(subjectDecisionKey({ caller: CALLERS.SUBJECT_OWN, now: NOW }, { subjectId: SUBJECT, consents: [], hasRelationship: false })).toBeNull();
+    expect(subjectDecisionKey(bank, { subjectId: 'A', consents: [consent({ id: 'r', subjectId: 'A', revokedAt: at(-1) })], hasRelationship: false })?.key).not.toBe(a?.key);
   });
 });
 

@@ -39,14 +39,6 @@ export function pendingAccessLogCommit(ctx: HubContext): Promise<void> | undefin
   return handedOver(ctx)?.commit;
 }
 
-const NO_IDS: readonly string[] = Object.freeze([]);
-
-function sameIds(a: Set<string>, b: Set<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const id of b) if (!a.has(id)) return false;
-  return true;
-}
-
 /** Apollo reuses one parsed document per distinct operation text: its hash is computed once. */
 const operationHashes = new WeakMap<DocumentNode, string>();
 function hashOf(document: DocumentNode | undefined): string {
@@ -69,22 +61,6 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
     if (!reads.length) return;
     const time = new Date();
     const operationHash = hashOf(document);
-    // Subjects of a request mostly rely on the same approvals (and often no consent): one frozen list per distinct
-    // content, which the writer checks and encodes once.
-    const lists = new Map<string, readonly string[]>();
-    let previous: { ids: Set<string>; list: readonly string[] } | undefined;
-    const idList = (ids: Set<string>): readonly string[] => {
-      // Most subjects rely on one consent (or none): nothing to sort, share or look up for those.
-      if (ids.size <= 1) return ids.size ? [ids.values().next().value as string] : NO_IDS;
-      // The subjects of a request mostly name the same approvals, one after another.
-      if (previous && sameIds(previous.ids, ids)) return previous.list;
-      const sorted = [...ids].sort();
-      const key = sorted.join('\u0000');
-      let found = lists.get(key);
-      if (!found) lists.set(key, (found = Object.freeze(sorted)));
-      previous = { ids, list: found };
-      return found;
-    };
     const records: AccessRecordInput[] = reads.map(({ subjectId, subject, fields }) => ({
       recordType: 'READ',
       time,
@@ -96,8 +72,9 @@ export function accessLogPlugin(writer: AccessLogWriter): ApolloServerPlugin<Hub
       subjectId,
       operationName: operationName ?? null,
       operationHash,
-      consentIds: idList(subject.consentIds),
-      approvalIds: idList(subject.approvalIds),
+      // Frozen lists, shared by the subjects relying on the same ids: the writer checks and encodes each once.
+      consentIds: subject.consentIds,
+      approvalIds: subject.approvalIds,
       fields,
     }));
     const started = process.hrtime.bigint();

@@ -523,20 +523,20 @@ function deepWellFormed(v: unknown): unknown {
 
 /** Frozen id lists (the gateway shares one between the subjects of a request relying on the same ids) are checked and encoded once. */
 const encodedIdLists = new WeakMap<readonly string[], [readonly string[], string]>();
-const NO_IDS: readonly string[] = Object.freeze([]);
-/** The frozen list checked last and its encoding (unfrozen lists — one id, mostly — are checked anew). */
-let lastIdList: [readonly string[], [readonly string[], string]] = [NO_IDS, [NO_IDS, '[]']];
+/** Per id field, the shared list checked last and its encoding: a request's records mostly name the same approvals one after another. */
+const lastIdLists = new Map<string, [readonly string[], [readonly string[], string]]>();
 const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Within the JSON text limit for sure: 64 characters + 3 per id. */
 const MAX_PLAIN_IDS = Math.floor(LIMITS.jsonText / 70);
 
 function idList(v: unknown, i: number, name: string): [readonly string[], string] {
-  // The records of an append mostly share their lists, one after another.
-  if (v === lastIdList[0]) return lastIdList[1];
-  const frozen = Array.isArray(v) && Object.isFrozen(v);
-  const cached = frozen ? encodedIdLists.get(v as readonly string[]) : undefined;
+  const last = lastIdLists.get(name);
+  if (last && v === last[0]) return last[1];
+  // A list of one id is mostly a subject's own consent, seen once: checked and encoded without being remembered.
+  const shared = Array.isArray(v) && v.length > 1 && Object.isFrozen(v);
+  const cached = shared ? encodedIdLists.get(v as readonly string[]) : undefined;
   if (cached) {
-    lastIdList = [v as readonly string[], cached];
+    lastIdLists.set(name, [v as readonly string[], cached]);
     return cached;
   }
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
@@ -545,9 +545,9 @@ function idList(v: unknown, i: number, name: string): [readonly string[], string
   // Ids (UUIDs) are printable ASCII without quotes or backslashes: their JSON is the quoted list as it stands.
   const plain = v.length <= MAX_PLAIN_IDS && (v as string[]).every((x) => x.length <= 64 && PLAIN_ID.test(x));
   const result: [readonly string[], string] = plain ? [v as readonly string[], v.length ? `["${v.join('","')}"]` : '[]'] : jsonValue(v as readonly string[], i, name);
-  if (frozen) {
+  if (shared) {
     encodedIdLists.set(v as readonly string[], result);
-    lastIdList = [v as readonly string[], result];
+    lastIdLists.set(name, [v as readonly string[], result]);
   }
   return result;
 }

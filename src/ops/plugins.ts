@@ -75,17 +75,8 @@ export function observabilityPlugin(role: string, log: Logger): ApolloServerPlug
           }
           m.requests.inc({ role, operation: operationName2, outcome });
           m.duration.observe({ role, operation: operationName2 }, seconds);
-          // Field decisions are shared objects: counted by identity, then summed per decision and reason.
           const { subjects, counts } = decisionCounts(ctx);
-          const byLabel = new Map<string, { decision: string; reason: string; n: number }>();
-          for (const [d, n] of counts) {
-            const reason = d.reason ?? 'NONE';
-            const key = `${d.decision}/${reason}`;
-            const entry = byLabel.get(key);
-            if (entry) entry.n += n;
-            else byLabel.set(key, { decision: d.decision, reason, n });
-          }
-          for (const { decision, reason, n } of byLabel.values()) m.decisions.inc({ decision, reason }, n);
+          for (const { decision, reason, n } of counts.values()) m.decisions.inc({ decision, reason }, n);
           log.info(
             {
               requestId: ctx.requestId,

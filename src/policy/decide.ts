@@ -230,6 +230,34 @@ export function requestDecider(facts: RequestFacts): (subject: SubjectFacts) => 
   };
 }
 
+/**
+ * What of one subject's facts its decisions depend on, as a key: within one request, subjects with the same key
+ * get the same decision for every dataset (the same base and field decisions), and where a decision names a consent
+ * it is the subject's own one, `consentId`. So a batch decides once per kind of subject, not once per subject.
+ * Null where subjects must be decided one by one: a subject caller (own subject or not), or more than one consent
+ * to the caller (which one counts depends on their validity per purpose and dataset).
+ */
+export function subjectDecisionKey(
+  facts: Pick<RequestFacts, 'caller' | 'now'>,
+  subject: Pick<SubjectFacts, 'subjectId' | 'consents' | 'hasRelationship'>,
+): { key: string; consentId?: string } | null {
+  if (facts.caller.type === CallerType.SUBJECT) return null;
+  const org = facts.caller.orgCode;
+  let own: ConsentFact | undefined;
+  for (const c of subject.consents) {
+    // Only the subject's consents to the caller count (see matchConsent).
+    if (!org || c.subjectId !== subject.subjectId || c.granteeCode !== org) continue;
+    if (own) return null;
+    own = c;
+  }
+  const related = subject.hasRelationship ? 'R' : '-';
+  if (!own) return { key: related };
+  const t = facts.now.getTime();
+  // The same order of tests as matchConsent: revoked, expired, not yet valid, else valid.
+  const state = own.revokedAt && own.revokedAt.getTime() <= t ? 'revoked' : t >= own.validTo.getTime() ? 'expired' : t < own.validFrom.getTime() ? 'not-yet' : 'valid';
+  return { key: `${related}|${state}|${own.purposes.join(',')}|${own.datasets.join(',')}`, consentId: own.id };
+}
+
 /** The subject-independent part of a dataset's decision (and the plans made from it): a final plan, the own-subject test, or the gates left for the subject's consent. */
 type DatasetGate =
   | { kind: 'final'; plan: Plan; shared?: SharedPlan }

@@ -4,7 +4,8 @@ import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
 import { activeRelationships } from '../exposure/read';
 import { FIELD_POLICY_EXTENSION, type DatasetCode, type FieldPolicy } from './catalog';
-import { requestDecider, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
+import { requestDecider, subjectDecisionKey, DENY_MESSAGES, type ApprovalFact, type ConsentFact, type DatasetDecision, type FieldDecision } from './decide';
+import { DATASETS } from './datasets';
 import { applyMask } from './masks';
 import { activePolicyRules } from './rules';
 import { Purpose } from './purposes';
@@ -24,18 +25,29 @@ export interface FieldOutcome {
   reason?: string;
 }
 
+/** Fields read and the decision each got: a frozen run, one object process-wide per content (see readChunk). */
+type ReadChunk = ReadonlyArray<readonly [PolicedField, FieldDecision]>;
+
 /** Everything the request decided about one subject. */
 export interface SubjectPolicy {
   id: string;
-  /** dataset → decision, taken once. */
-  decisions: Map<DatasetCode, DatasetDecision>;
-  /** The fields read, each with the decision applied (the first one, if read several times). */
-  trail: Map<PolicedField, FieldDecision>;
-  /** Consent / approval ids relied on. */
-  consentIds: Set<string>;
-  approvalIds: Set<string>;
-  /** What its records of one type may show, by the operation's selected field list (see viewsOf). */
-  verdicts?: Map<TypeField[], Verdict>;
+  /** Its decisions, shared with the request's subjects decided alike (see Profile); set at its first decision. */
+  profile?: Profile;
+  /** Its own consent to the caller, where its profile is shared (subjectDecisionKey). */
+  consentId?: string;
+  /** The datasets decided for it so far (bits of DATASET_BITS): their consent and approval are in the lists below. */
+  decided: number;
+  /**
+   * The fields read, in reading order, as shared chunks (one per record type and verdict, not one entry per
+   * field and subject); a field read several times counts with its first decision.
+   */
+  reads: ReadChunk[];
+  /** Consent / approval ids relied on: sorted frozen lists, the same object for subjects relying on the same ids. */
+  consentIds: readonly string[];
+  approvalIds: readonly string[];
+  /** The access log's outcome list, once built, and how many chunks it covers. */
+  outcomes?: readonly FieldOutcome[];
+  outcomesOf?: number;
 }
 
 /** Per-request policy state, one entry per subject the request touched. */
@@ -55,7 +67,23 @@ export interface RequestPolicy {
   /** Set only in the policy-cost benchmark's comparison build: nothing is decided, so no inputs are loaded. */
   undecided?: true;
   needs?: Needs;
+  /** Profiles of the subjects decided alike, by their decision key (subjectDecisionKey). */
+  profiles?: Map<string, Profile>;
 }
+
+/**
+ * The decisions of the request's subjects whose facts are alike (the same decision key: same kind of consent, same
+ * relationship): dataset → decision, taken once for all of them. A subject that must be decided on its own has
+ * a profile of its own.
+ */
+interface Profile {
+  decisions: Map<DatasetCode, DatasetDecision>;
+  /** Shared by several subjects: a decision's consent id is then each subject's own (SubjectPolicy.consentId). */
+  shared: boolean;
+}
+
+/** One bit per dataset, for SubjectPolicy.decided. */
+const DATASET_BITS = Object.fromEntries(Object.keys(DATASETS).map((d, i) => [d, 2 ** i])) as Record<DatasetCode, number>;
 
 export function requestPolicy(ctx: HubContext): RequestPolicy {
   const holder = ctx as HubContext & { policy?: RequestPolicy };
@@ -65,81 +93,137 @@ export function requestPolicy(ctx: HubContext): RequestPolicy {
 
 function subjectPolicy(policy: RequestPolicy, subjectId: string): SubjectPolicy {
   let found = policy.subjects.get(subjectId);
-  if (!found) policy.subjects.set(subjectId, (found = { id: subjectId, decisions: new Map(), trail: new Map(), consentIds: new Set(), approvalIds: new Set() }));
+  if (!found) policy.subjects.set(subjectId, (found = { id: subjectId, decided: 0, reads: [], consentIds: NO_IDS, approvalIds: NO_IDS }));
   return found;
 }
 
-/** How many fields the request decided, per decision and reason (for metrics), without building the outcomes. */
-export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map<FieldDecision, number> } {
-  const counts = new Map<FieldDecision, number>();
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/**
+ * `list` with `id` added (sorted, frozen): one object per content, process-wide — subjects and requests relying on
+ * the same approvals add the same ids in the same order and share the lists, which the access log's writer then
+ * checks and encodes once. Reached from the empty list id by id, so nothing is allocated for a sequence seen before.
+ */
+let idLists = new Map<readonly string[], Map<string, readonly string[]>>();
+let idListCount = 0;
+const MAX_ID_LISTS = 50_000;
+function withId(list: readonly string[], id: string): readonly string[] {
+  if (list.includes(id)) return list;
+  let byId = idLists.get(list);
+  if (!byId) idLists.set(list, (byId = new Map()));
+  let found = byId.get(id);
+  if (!found) {
+    // Bounded: past the cap, lists are made afresh (still correct, merely not shared with earlier ones).
+    if (++idListCount > MAX_ID_LISTS) {
+      idLists = new Map();
+      idListCount = 0;
+    }
+    byId.set(id, (found = Object.freeze([...list, id].sort())));
+  }
+  return found;
+}
+
+/** How many fields the request decided, per decision and reason (for metrics): counted once per distinct outcome list. */
+export function decisionCounts(ctx: HubContext): { subjects: number; counts: Map<string, DecisionCount> } {
+  const counts = new Map<string, DecisionCount>();
   let subjects = 0;
-  const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
-  if (!policy) return { subjects, counts };
-  for (const subject of policy.subjects.values()) {
-    if (subject.trail.size) subjects++;
-    for (const d of subject.trail.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
+  for (const { fields } of readOutcomes(ctx)) {
+    subjects++;
+    for (const c of countsOf(fields)) {
+      const entry = counts.get(c.label);
+      if (entry) entry.n += c.n;
+      else counts.set(c.label, { ...c });
+    }
   }
   return { subjects, counts };
+}
+
+export interface DecisionCount {
+  label: string;
+  decision: FieldDecision['decision'];
+  /** The deny reason, or OWN_REPORT / POLICY_NOT_ENFORCED, or NONE. */
+  reason: string;
+  n: number;
+}
+
+const countsOfList = new WeakMap<readonly FieldOutcome[], readonly DecisionCount[]>();
+function countsOf(list: readonly FieldOutcome[]): readonly DecisionCount[] {
+  let found = countsOfList.get(list);
+  if (found) return found;
+  const byLabel = new Map<string, DecisionCount>();
+  for (const o of list) {
+    const reason = o.reason ?? 'NONE';
+    const label = `${o.decision}/${reason}`;
+    const entry = byLabel.get(label);
+    if (entry) entry.n++;
+    else byLabel.set(label, { label, decision: o.decision, reason, n: 1 });
+  }
+  countsOfList.set(list, (found = Object.freeze([...byLabel.values()].map((c) => Object.freeze(c)))));
+  return found;
 }
 
 /** The subjects whose fields the request read, each with every field's outcome (for the access log and metrics). */
 export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; subject: SubjectPolicy; fields: readonly FieldOutcome[] }> {
   const policy = (ctx as HubContext & { policy?: RequestPolicy }).policy;
   if (!policy) return;
-  // Subjects (and requests) mostly share the same trail — same fields, same decisions: they share one frozen
-  // outcome list (see internedList).
+  // Subjects (and requests) mostly read the same chunks: they share one frozen outcome list (see outcomeList).
   for (const [subjectId, subject] of policy.subjects) {
-    if (!subject.trail.size) continue;
-    yield { subjectId, subject, fields: internedList(subject.trail) };
+    if (!subject.reads.length) continue;
+    if (subject.outcomesOf !== subject.reads.length) {
+      subject.outcomes = outcomeList(subject.reads);
+      subject.outcomesOf = subject.reads.length;
+    }
+    yield { subjectId, subject, fields: subject.outcomes! };
   }
 }
 
-/** A trail seen before, field by field in the order it was noted: field → decision → reason → next step. */
-interface TrailNode {
-  next?: Map<PolicedField, Map<string, Map<string, TrailNode>>>;
+/** A sequence of chunks seen before, chunk by chunk: chunk → next step. */
+interface ReadsNode {
+  next?: Map<ReadChunk, ReadsNode>;
   list?: readonly FieldOutcome[];
 }
-let trails: TrailNode = {};
-let trailNodes = 0;
-const MAX_TRAIL_NODES = 100_000;
+let readsTree: ReadsNode = {};
+let readsNodes = 0;
+const MAX_READS_NODES = 100_000;
 
 /**
  * One frozen list per distinct content, process-wide: lists are in field order, not in the order resolvers
  * happened to finish, and the same read of the same request shape hands the access log the very same list
- * object — which it validated, encoded and hashed once (and stores once). Found by walking the trail through
- * a tree keyed by the field objects themselves: nothing is allocated for a trail seen before.
+ * object — which it validated, encoded and hashed once (and stores once). Found by walking the subject's chunks
+ * through a tree keyed by the (interned) chunks themselves: nothing is allocated for a sequence seen before.
  */
 const listsByContent = new Map<string, readonly FieldOutcome[]>();
 const MAX_INTERNED_LISTS = 5000;
-function internedList(trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
-  if (trailNodes >= MAX_TRAIL_NODES) {
-    trails = {};
-    trailNodes = 0;
+function outcomeList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
+  if (readsNodes >= MAX_READS_NODES) {
+    readsTree = {};
+    readsNodes = 0;
   }
-  let node = trails;
-  for (const [f, d] of trail) {
+  let node = readsTree;
+  for (const chunk of reads) {
     node.next ??= new Map();
-    let byDecision = node.next.get(f);
-    if (!byDecision) node.next.set(f, (byDecision = new Map()));
-    let byReason = byDecision.get(d.decision);
-    if (!byReason) byDecision.set(d.decision, (byReason = new Map()));
-    const reason = d.reason ?? '';
-    let next = byReason.get(reason);
+    let next = node.next.get(chunk);
     if (!next) {
-      byReason.set(reason, (next = {}));
-      trailNodes++;
+      node.next.set(chunk, (next = {}));
+      readsNodes++;
     }
     node = next;
   }
-  return (node.list ??= contentList(trail));
+  return (node.list ??= contentList(reads));
 }
 
-function contentList(trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
+function contentList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
   const list: FieldOutcome[] = [];
-  for (const [f, d] of trail) {
-    const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
-    if (d.reason) outcome.reason = d.reason;
-    list.push(Object.freeze(outcome));
+  const seen = new Set<string>();
+  for (const chunk of reads) {
+    for (const [f, d] of chunk) {
+      // A field read several times is logged with its first decision.
+      if (seen.has(f.key)) continue;
+      seen.add(f.key);
+      const outcome: FieldOutcome = { dataset: f.policy.dataset, field: f.key, decision: d.decision };
+      if (d.reason) outcome.reason = d.reason;
+      list.push(Object.freeze(outcome));
+    }
   }
   list.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   const content = list.map((o) => o.field + '\u0000' + o.decision + '\u0000' + (o.reason ?? '')).join('\u0001');
@@ -151,6 +235,38 @@ function contentList(trail: SubjectPolicy['trail']): readonly FieldOutcome[] {
   return found;
 }
 
+/**
+ * The chunk for these fields and decisions: one frozen object per content, process-wide, so a subject's reads are
+ * a few references and sequences of them are recognised by identity (outcomeList).
+ */
+const chunksByContent = new Map<string, ReadChunk>();
+const MAX_CHUNKS = 5000;
+function readChunk(notes: Array<readonly [PolicedField, FieldDecision]>): ReadChunk {
+  let content = '';
+  for (const [f, d] of notes) content += f.key + '\u0000' + d.decision + '\u0000' + (d.reason ?? '') + '\u0000' + d.rule + '\u0000' + (d.mask ?? '') + '\u0001';
+  let found = chunksByContent.get(content);
+  if (!found) {
+    if (chunksByContent.size >= MAX_CHUNKS) chunksByContent.clear();
+    chunksByContent.set(content, (found = Object.freeze(notes.map((n) => Object.freeze(n)))));
+  }
+  return found;
+}
+
+/** One field's chunk per decision (computed fields note theirs one record at a time). */
+const singleChunks = new WeakMap<PolicedField, Map<FieldDecision, ReadChunk>>();
+function noteField(subject: SubjectPolicy, field: PolicedField, d: FieldDecision): void {
+  let byDecision = singleChunks.get(field);
+  if (!byDecision) singleChunks.set(field, (byDecision = new Map()));
+  let chunk = byDecision.get(d);
+  if (!chunk) byDecision.set(d, (chunk = readChunk([[field, d]])));
+  noteChunk(subject, chunk);
+}
+
+function noteChunk(subject: SubjectPolicy, chunk: ReadChunk): void {
+  // A list's records of one subject note the same chunk one after another: kept once.
+  if (subject.reads[subject.reads.length - 1] !== chunk) subject.reads.push(chunk);
+}
+
 /** The reporting institution always sees its own contracts: it is the source of that data. */
 function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boolean {
   const org = ctx.caller.orgCode;
@@ -158,17 +274,42 @@ function reportedByCaller(parent: Record<string, unknown>, ctx: HubContext): boo
 }
 
 /** The decision for (subject, dataset), taken once per request; the inputs must have been loaded ({@link loadInputs}). */
-function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, dataset: DatasetCode): DatasetDecision {
-  const cached = subject.decisions.get(dataset);
-  if (cached) return cached;
-  const inputs = loadedInputs(ctx, policy, subjectId);
-  if (!inputs) throw new Error(`policy inputs for a subject were not loaded before deciding dataset '${dataset}'`);
-  const d = decide(ctx, policy, subjectId, dataset, inputs);
-  subject.decisions.set(dataset, d);
-  // The consent and approval a decision relies on are what the access record names (once per subject × dataset).
-  if (d.consentId) subject.consentIds.add(d.consentId);
-  if (d.base.approvalId) subject.approvalIds.add(d.base.approvalId);
+function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, dataset: DatasetCode): DatasetDecision {
+  const profile = subject.profile ?? profileOf(ctx, policy, subject);
+  let d = profile.decisions.get(dataset);
+  if (!d) {
+    const { loaded } = policy;
+    d = policy.decider!({ subjectId: subject.id, dataset, consents: loaded.consents.get(subject.id) ?? NO_CONSENTS, hasRelationship: loaded.related.get(subject.id) === true });
+    profile.decisions.set(dataset, d);
+  }
+  // The consent and approval a decision relies on are what the subject's access record names (once per subject × dataset).
+  const bit = DATASET_BITS[dataset];
+  if (!(subject.decided & bit)) {
+    subject.decided |= bit;
+    if (d.consentId) subject.consentIds = withId(subject.consentIds, profile.shared ? subject.consentId! : d.consentId);
+    if (d.base.approvalId) subject.approvalIds = withId(subject.approvalIds, d.base.approvalId);
+  }
   return d;
+}
+
+/** The subject's profile: shared with the subjects of the request decided alike, else its own. The inputs must have been loaded. */
+function profileOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy): Profile {
+  const need = needs(ctx);
+  const { loaded } = policy;
+  if ((need.institution && !loaded.approvals) || subjectInputsMissing(need, loaded, subject.id)) {
+    throw new Error('policy inputs for a subject were not loaded before deciding it');
+  }
+  // One instant per request: every decision of the request is taken at the same time.
+  const now = (policy.now ??= new Date());
+  policy.decider ??= requestDecider({ caller: ctx.caller, purpose: ctx.purpose, approvals: loaded.approvals ?? [], now, rules: activePolicyRules() });
+  const consents = loaded.consents.get(subject.id) ?? NO_CONSENTS;
+  const alike = subjectDecisionKey({ caller: ctx.caller, now }, { subjectId: subject.id, consents, hasRelationship: loaded.related.get(subject.id) === true });
+  if (!alike) return (subject.profile = { decisions: new Map(), shared: false });
+  subject.consentId = alike.consentId;
+  policy.profiles ??= new Map();
+  let profile = policy.profiles.get(alike.key);
+  if (!profile) policy.profiles.set(alike.key, (profile = { decisions: new Map(), shared: true }));
+  return (subject.profile = profile);
 }
 
 /**
@@ -222,9 +363,13 @@ function inputsMissing(ctx: HubContext, policy: RequestPolicy, subjectIds: Itera
     // A list's records mostly belong to one subject.
     if (id === last) continue;
     last = id;
-    if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) return true;
+    if (subjectInputsMissing(need, loaded, id)) return true;
   }
   return false;
+}
+
+function subjectInputsMissing(need: Needs, loaded: RequestPolicy['loaded'], id: string): boolean {
+  return (need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id));
 }
 
 /** DataLoader's loadMany reports failures per key; a decision needs all of them. */
@@ -235,7 +380,7 @@ async function settledAll<T>(results: Promise<Array<T | Error>>): Promise<T[]> {
   return list as T[];
 }
 
-type DecisionInputs = { consents: ConsentFact[]; approvals: ApprovalFact[]; hasRelationship: boolean };
+const NO_CONSENTS: readonly ConsentFact[] = Object.freeze([]);
 
 interface Needs {
   institution: boolean;
@@ -250,21 +395,6 @@ function needs(ctx: HubContext): Needs {
   const { caller, purpose } = ctx;
   const institution = !!caller.orgCode && (caller.type === CallerType.BANK || caller.type === CallerType.GUARANTOR || caller.type === CallerType.REGULATOR);
   return (policy.needs = { institution, consents: institution && purpose !== Purpose.SUPERVISION, relationship: institution && purpose === Purpose.POST_LOAN_MANAGEMENT });
-}
-
-function loadedInputs(ctx: HubContext, policy: RequestPolicy, subjectId: string): DecisionInputs | null {
-  const need = needs(ctx);
-  const { loaded } = policy;
-  if (need.institution && !loaded.approvals) return null;
-  if (need.consents && !loaded.consents.has(subjectId)) return null;
-  if (need.relationship && !loaded.related.has(subjectId)) return null;
-  return { consents: loaded.consents.get(subjectId) ?? [], approvals: loaded.approvals ?? [], hasRelationship: loaded.related.get(subjectId) ?? false };
-}
-
-function decide(ctx: HubContext, policy: RequestPolicy, subjectId: string, dataset: DatasetCode, inputs: DecisionInputs): DatasetDecision {
-  // One instant per request: every decision of the request is taken at the same time.
-  policy.decider ??= requestDecider({ caller: ctx.caller, purpose: ctx.purpose, approvals: inputs.approvals, now: (policy.now ??= new Date()), rules: activePolicyRules() });
-  return policy.decider({ subjectId, dataset, consents: inputs.consents, hasRelationship: inputs.hasRelationship });
 }
 
 /**
@@ -323,10 +453,6 @@ function relationshipLoader(ctx: HubContext) {
     const related = await activeRelationships(ctx.db, ctx.caller.orgCode!, ids);
     return ids.map((id) => related.has(id));
   });
-}
-
-function note(subject: SubjectPolicy, field: PolicedField, d: FieldDecision): void {
-  if (!subject.trail.has(field)) subject.trail.set(field, d);
 }
 
 /** The comparison build's note for every field read: the access log keeps its shape, nothing was decided. */
@@ -402,12 +528,12 @@ export function enforceFieldPolicies(
       const request = requestPolicy(ctx);
       const subject = subjectPolicy(request, subjectId);
       if (record || reportedByCaller(row, ctx)) {
-        note(subject, policed, record ? UNDECIDED : OWN_REPORT);
+        noteField(subject, policed, record ? UNDECIDED : OWN_REPORT);
         return value;
       }
       const decideAndApply = (v: unknown) => {
-        const fd = decisionOf(ctx, request, subject, subjectId, policy.dataset).field(policy);
-        note(subject, policed, fd);
+        const fd = decisionOf(ctx, request, subject, policy.dataset).field(policy);
+        noteField(subject, policed, fd);
         return enforced(row, v, policed, fieldName, fd);
       };
       const ready = loadInputs(ctx, request, [subjectId]);
@@ -453,7 +579,7 @@ type Row = Record<string, unknown>;
 interface Guarded {
   row: Row;
   subjectId: string;
-  fields: TypeField[];
+  selection: Selection;
   /** The caller reported this record itself (see reportedByCaller). */
   own: boolean;
 }
@@ -496,27 +622,24 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
     const typeName = typeof typeNames === 'string' ? typeNames : typeNames[i];
     // Fail closed: a record whose type cannot be told is not handed out.
     if (typeName === undefined) return unknown.set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
-    const fields = selectedPolicedFields(info, typeName, guard.fieldsOfType);
+    const selection = selectedPolicedFields(info, typeName, guard.fieldsOfType);
     const subjectId = row.subjectId ?? row.id;
-    if (!fields.length) {
+    if (!selection.fields.length) {
       if (guard.parentTypes.has(typeName) && typeof subjectId === 'string') parents.push(subjectId);
       return;
     }
     if (typeof subjectId !== 'string') return unknown.set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
-    guarded.push({ row, subjectId, fields, own: reportedByCaller(row, ctx) });
+    guarded.push({ row, subjectId, selection, own: reportedByCaller(row, ctx) });
   });
   if (parents.length) primePolicy(ctx, parents);
   if (!guarded.length) return replaceRecords(value, unknown);
   if (guard.record) {
-    for (const g of guarded) {
-      const subject = subjectPolicy(policy, g.subjectId);
-      for (const f of g.fields) note(subject, f, UNDECIDED);
-    }
+    for (const g of guarded) noteChunk(subjectPolicy(policy, g.subjectId), (g.selection.undecided ??= readChunk(g.selection.fields.map((f) => [f, UNDECIDED]))));
     return replaceRecords(value, unknown);
   }
 
   // Most lists arrive after their subjects' inputs: checked without collecting the ids.
-  const ready = inputsMissing(ctx, policy, decidedSubjects(guarded)) ? loadInputs(ctx, policy, new Set(decidedSubjects(guarded))) : null;
+  const ready = decidedInputsMissing(ctx, policy, guarded) ? loadInputs(ctx, policy, new Set(guarded.filter((g) => !g.own).map((g) => g.subjectId))) : null;
   if (!ready) return replaceRecords(value, viewsOf(ctx, policy, guarded, unknown));
   return ready.then(
     () => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown)),
@@ -525,9 +648,19 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
   );
 }
 
-/** The subjects whose records are decided (not the caller's own reports). */
-function* decidedSubjects(guarded: Guarded[]): Generator<string> {
-  for (const g of guarded) if (!g.own) yield g.subjectId;
+/** Whether the subjects of records to decide (not the caller's own reports) still need inputs: one pass, nothing collected. */
+function decidedInputsMissing(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[]): boolean {
+  const need = needs(ctx);
+  if (need.institution && !policy.loaded.approvals) return true;
+  if (!need.consents && !need.relationship) return false;
+  let last: string | undefined;
+  for (const g of guarded) {
+    // A list's records mostly belong to one subject.
+    if (g.own || g.subjectId === last) continue;
+    last = g.subjectId;
+    if (subjectInputsMissing(need, policy.loaded, last)) return true;
+  }
+  return false;
 }
 
 function asError(reason: unknown): Error {
@@ -536,28 +669,36 @@ function asError(reason: unknown): Error {
 
 /** Each guarded record → what graphql-js gets instead (only where it differs from the record). */
 function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
-  // A subject's records of one type share their decisions (same subject, same selected fields): decided and
-  // noted once per subject and field list, then applied to each record.
+  // A subject's records of one type share their verdict (same subject, same selected fields): found once per run of
+  // them, then applied to each record.
   let subject: SubjectPolicy | undefined;
-  for (const { row, subjectId, fields, own } of guarded) {
+  let selection: Selection | undefined;
+  let verdict: Verdict | undefined;
+  for (const g of guarded) {
+    const { row, subjectId, own } = g;
     // A list's records mostly belong to one subject.
-    if (subjectId !== subject?.id) subject = subjectPolicy(policy, subjectId);
+    if (subjectId !== subject?.id) {
+      subject = subjectPolicy(policy, subjectId);
+      selection = undefined;
+    }
     if (own) {
-      for (const f of fields) note(subject, f, OWN_REPORT);
+      noteChunk(subject, (g.selection.own ??= readChunk(g.selection.fields.map((f) => [f, OWN_REPORT]))));
       continue;
     }
     if (failure) {
       const view = Object.create(row) as Row;
-      for (const f of fields) Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
+      for (const f of g.selection.fields) Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
       views.set(row, view);
       continue;
     }
-    subject.verdicts ??= new Map();
-    let verdict = subject.verdicts.get(fields);
-    if (!verdict) subject.verdicts.set(fields, (verdict = verdictOf(ctx, policy, subject, subjectId, fields)));
-    if (!verdict.restricted.length) continue;
+    if (g.selection !== selection) {
+      selection = g.selection;
+      verdict = verdictOf(ctx, policy, subject, selection);
+      noteChunk(subject, verdict.reads);
+    }
+    if (!verdict!.restricted.length) continue;
     const view = Object.create(row) as Row;
-    for (const [f, d] of verdict.restricted) {
+    for (const [f, d] of verdict!.restricted) {
       if (d.decision === 'MASK') Object.defineProperty(view, f.fieldName, { value: enforced(row, row[f.fieldName], f, f.fieldName, d), enumerable: true });
       // Built only if graphql-js reads it.
       else Object.defineProperty(view, f.fieldName, { get: () => denial(row, f, f.fieldName, d), enumerable: true });
@@ -567,22 +708,35 @@ function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], vie
   return views;
 }
 
-/** The selected fields of one subject's records that are not simply allowed (computed fields apply their own). */
+/** What a subject's records of one type may show: the selected fields not simply allowed (computed fields apply their own), and the chunk read. */
 interface Verdict {
-  restricted: Array<[TypeField, FieldDecision]>;
+  restricted: ReadonlyArray<readonly [TypeField, FieldDecision]>;
+  reads: ReadChunk;
 }
 
-/** Every selected field allowed: shared by all such verdicts. */
-const UNRESTRICTED: Verdict = Object.freeze({ restricted: Object.freeze([]) as unknown as Verdict['restricted'] });
+const NOTHING_RESTRICTED: Verdict['restricted'] = Object.freeze([]);
 
-function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, subjectId: string, fields: TypeField[]): Verdict {
-  let restricted: Verdict['restricted'] | undefined;
-  for (const f of fields) {
-    const d = decisionOf(ctx, policy, subject, subjectId, f.policy.dataset).field(f.policy);
-    note(subject, f, d);
+/**
+ * The verdict for one subject's records of a selection. Subjects whose decisions share their plans (the same
+ * dataset base objects: same consent outcome, approval, purpose) share one verdict, worked out once per request.
+ */
+function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy, selection: Selection): Verdict {
+  // Each dataset is decided for the subject (its access record names what the decisions relied on) …
+  for (const dataset of selection.datasets) decisionOf(ctx, policy, subject, dataset);
+  // … and the verdict is its profile's: worked out once per selection for all subjects decided alike.
+  const profile = subject.profile!;
+  selection.verdicts ??= new Map();
+  let verdict = selection.verdicts.get(profile);
+  if (verdict) return verdict;
+  const notes: Array<readonly [TypeField, FieldDecision]> = [];
+  let restricted: Array<readonly [TypeField, FieldDecision]> | undefined;
+  for (const f of selection.fields) {
+    const d = decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy);
+    notes.push([f, d]);
     if (d.decision !== 'ALLOW' && !f.computed) (restricted ??= []).push([f, d]);
   }
-  return restricted ? { restricted } : UNRESTRICTED;
+  selection.verdicts.set(profile, (verdict = { restricted: restricted ?? NOTHING_RESTRICTED, reads: readChunk(notes) }));
+  return verdict;
 }
 
 function replaceRecords(value: unknown, views: Map<Row, unknown>): unknown {
@@ -602,21 +756,35 @@ function concreteTypeName(ctx: HubContext, info: GraphQLResolveInfo, row: Row): 
   return typeof resolved === 'string' ? resolved : undefined;
 }
 
+/** The policy-controlled fields the operation selects on one type below one field, and what the request worked out for them. */
+interface Selection {
+  fields: TypeField[];
+  /** Their datasets, each once. */
+  datasets: DatasetCode[];
+  /** The verdict for each profile of subjects decided alike. */
+  verdicts?: Map<Profile, Verdict>;
+  /** The chunk noted for the caller's own reports (see reportedByCaller). */
+  own?: ReadChunk;
+  /** The comparison build's chunk. */
+  undecided?: ReadChunk;
+}
+
 /** The policy-controlled fields the operation selects on `typeName` below this field (fragments, @include/@skip applied): once per field node set. */
-const selections = new WeakMap<readonly FieldNode[], Map<string, TypeField[]>>();
-function selectedPolicedFields(info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): TypeField[] {
+const selections = new WeakMap<readonly FieldNode[], Map<string, Selection>>();
+function selectedPolicedFields(info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): Selection {
   let byType = selections.get(info.fieldNodes);
   if (!byType) selections.set(info.fieldNodes, (byType = new Map()));
   let found = byType.get(typeName);
   if (found) return found;
   const policed = fieldsOfType.get(typeName);
   const type = info.schema.getType(typeName);
-  found = [];
+  let fields: TypeField[] = [];
   if (policed && isObjectType(type)) {
     const names = new Set<string>();
     for (const nodes of collectSubfields(info.schema, info.fragments, info.variableValues, type, info.fieldNodes).values()) names.add(nodes[0].name.value);
-    found = policed.filter((f) => names.has(f.fieldName));
+    fields = policed.filter((f) => names.has(f.fieldName));
   }
+  found = { fields, datasets: [...new Set(fields.map((f) => f.policy.dataset))] };
   byType.set(typeName, found);
   return found;
 }
