@@ -401,12 +401,14 @@ function pooledCost(pairs: Array<{ perRequest: Record<'on' | 'off', number[]> }>
   if (!paired.length) return null;
   const mean = paired.reduce((a, b) => a + b, 0) / paired.length;
   const variance = paired.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, paired.length - 1);
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const half = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
-  };
   return { blocks: paired.length, meanPairedCost: mean, standardError: Math.sqrt(variance / paired.length), medianCost: 1 - median(off) / median(on) };
+}
+
+/** The median; an even count averages the middle two (the lower one alone would flatter the policy). */
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
 }
 
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -439,10 +441,7 @@ async function main(): Promise<void> {
       pairs.push(await blocksOfFreshPair(url, opts));
     }
     const costs = pairs.filter((x) => x !== null).map((x) => x!.cost);
-    const sorted = [...costs].sort((x, y) => x - y);
-    const half = Math.floor(sorted.length / 2);
-    // An even count averages the middle two: the lower one alone would flatter the policy.
-    const medianPairCost = !sorted.length ? null : sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+    const medianPairCost = costs.length ? median(costs) : null;
     results.push({ ...r, blockPairs: pairs, medianPairCost, pooled: pooledCost(pairs.filter((x) => x !== null).map((x) => x!)) });
   }
 

@@ -294,9 +294,8 @@ function decisionOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPoli
 
 /** The subject's profile: shared with the subjects of the request decided alike, else its own. The inputs must have been loaded. */
 function profileOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolicy): Profile {
-  const need = needs(ctx);
   const { loaded } = policy;
-  if ((need.institution && !loaded.approvals) || subjectInputsMissing(need, loaded, subject.id)) {
+  if (inputsMissing(ctx, policy, [subject.id], itself)) {
     throw new Error('policy inputs for a subject were not loaded before deciding it');
   }
   // One instant per request: every decision of the request is taken at the same time.
@@ -319,7 +318,7 @@ function profileOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolic
  */
 function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): Promise<void> | null {
   // Most calls come after the request's inputs arrived: answered without allocating.
-  if (!inputsMissing(ctx, policy, subjectIds)) return null;
+  if (!inputsMissing(ctx, policy, subjectIds, itself)) return null;
   const need = needs(ctx);
   const { loaded } = policy;
   const waits: Array<Promise<unknown>> = [];
@@ -352,25 +351,29 @@ function loadInputs(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable
   return waits.length ? Promise.all(waits).then(() => undefined) : null;
 }
 
-/** Whether the decisions about `subjectIds` still need inputs that are not loaded (one pass over the ids). */
-function inputsMissing(ctx: HubContext, policy: RequestPolicy, subjectIds: Iterable<string>): boolean {
+/**
+ * Whether the decisions about some subjects still need inputs that are not loaded: one pass over `items`, each
+ * item's subject told by `subjectOf` (undefined: not decided — the caller's own reports), nothing collected.
+ */
+function inputsMissing<T>(ctx: HubContext, policy: RequestPolicy, items: Iterable<T>, subjectOf: (item: T) => string | undefined): boolean {
   const need = needs(ctx);
   const { loaded } = policy;
   if (need.institution && !loaded.approvals) return true;
   if (!need.consents && !need.relationship) return false;
   let last: string | undefined;
-  for (const id of subjectIds) {
+  for (const item of items) {
+    const id = subjectOf(item);
     // A list's records mostly belong to one subject.
-    if (id === last) continue;
+    if (id === undefined || id === last) continue;
     last = id;
-    if (subjectInputsMissing(need, loaded, id)) return true;
+    if ((need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id))) return true;
   }
   return false;
 }
 
-function subjectInputsMissing(need: Needs, loaded: RequestPolicy['loaded'], id: string): boolean {
-  return (need.consents && !loaded.consents.has(id)) || (need.relationship && !loaded.related.has(id));
-}
+const itself = (id: string) => id;
+/** A guarded record's subject, unless the record is the caller's own report (nothing to decide). */
+const decidedSubject = (g: Guarded) => (g.own ? undefined : g.subjectId);
 
 /** DataLoader's loadMany reports failures per key; a decision needs all of them. */
 async function settledAll<T>(results: Promise<Array<T | Error>>): Promise<T[]> {
@@ -639,28 +642,13 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
   }
 
   // Most lists arrive after their subjects' inputs: checked without collecting the ids.
-  const ready = decidedInputsMissing(ctx, policy, guarded) ? loadInputs(ctx, policy, new Set(guarded.filter((g) => !g.own).map((g) => g.subjectId))) : null;
+  const ready = inputsMissing(ctx, policy, guarded, decidedSubject) ? loadInputs(ctx, policy, new Set(guarded.filter((g) => !g.own).map((g) => g.subjectId))) : null;
   if (!ready) return replaceRecords(value, viewsOf(ctx, policy, guarded, unknown));
   return ready.then(
     () => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown)),
     // The decisions' inputs could not be loaded (database): the fields fail with that error, not with data.
     (e) => replaceRecords(value, viewsOf(ctx, policy, guarded, unknown, asError(e))),
   );
-}
-
-/** Whether the subjects of records to decide (not the caller's own reports) still need inputs: one pass, nothing collected. */
-function decidedInputsMissing(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[]): boolean {
-  const need = needs(ctx);
-  if (need.institution && !policy.loaded.approvals) return true;
-  if (!need.consents && !need.relationship) return false;
-  let last: string | undefined;
-  for (const g of guarded) {
-    // A list's records mostly belong to one subject.
-    if (g.own || g.subjectId === last) continue;
-    last = g.subjectId;
-    if (subjectInputsMissing(need, policy.loaded, last)) return true;
-  }
-  return false;
 }
 
 function asError(reason: unknown): Error {
