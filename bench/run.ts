@@ -83,7 +83,8 @@ interface Proc {
 }
 
 function startProc(script: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<Proc> {
-  const child = fork(path.join(__dirname, script), args, { env: { ...process.env, ...env }, execArgv: ['--expose-gc', ...execArgv], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const hubFlags = script === 'hub-process.js' ? (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  const child = fork(path.join(__dirname, script), args, { env: { ...process.env, ...env }, execArgv: ['--expose-gc', ...hubFlags, ...execArgv], stdio: ['ignore', process.env.BENCH_HUB_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   const waiting = new Map<string, (msg: unknown) => void>();
   child.on('message', (msg: { type: string }) => {
     const w = waiting.get(msg.type);

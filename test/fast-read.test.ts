@@ -46,6 +46,19 @@ describe(`readRows (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
     }
   });
 
+  it('sends the small reads of several requests met in one turn as one round trip (up to 128 statements)', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => i + 1);
+    const before = coalescedReadStats(db) ? { ...coalescedReadStats(db)! } : null;
+    const rows = await Promise.all(ids.map(one));
+    expect(rows.map((r) => r[0].id)).toEqual(ids);
+    if (onMysql) expect(coalescedReadStats(db)).toEqual({ roundTrips: before!.roundTrips + 1, statements: before!.statements + 100 });
+    const more = Array.from({ length: 130 }, (_, i) => i + 1);
+    const again = coalescedReadStats(db) ? { ...coalescedReadStats(db)! } : null;
+    expect((await Promise.all(more.map(one))).map((r) => r[0].id)).toEqual(more);
+    // 130 statements: 128 in one round trip, the last two in another.
+    if (onMysql) expect(coalescedReadStats(db)).toEqual({ roundTrips: again!.roundTrips + 2, statements: again!.statements + 130 });
+  });
+
   it('fails only the statement that fails; the others of its round trip still answer', async () => {
     const results = await Promise.allSettled([one(3), readRows(db, 'SELECT no_such_column FROM fr_sample WHERE id = ?', [3]), one(4)]);
     expect(results[0]).toMatchObject({ status: 'fulfilled', value: [{ id: 3 }] });
