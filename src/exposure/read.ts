@@ -1,7 +1,7 @@
 import { In, MoreThan } from 'typeorm';
 import type { Database } from '../db/datasource';
 import { placeholders, readRows, selectEntities } from '../db/fast-read';
-import { groupBy, loader, type HubContext } from '../federation/context';
+import { MAX_IDS_PER_STATEMENT, groupBy, loader, type HubContext } from '../federation/context';
 import { CallerType, type Caller } from '../identity/caller';
 import { Compensation, Guarantee, GuaranteeStatus, Loan, LoanStatus } from './entities';
 import type { ExposureSummary } from './types';
@@ -9,9 +9,8 @@ import type { ExposureSummary } from './types';
 /** Compensations (代偿) count in a subject's summary for this many years back from today. */
 export const COMPENSATION_WINDOW_YEARS = 5;
 
-/** Largest id list sent in one statement; longer lists are split (the DataLoaders never exceed it). */
-/** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN list becomes a subquery and can lose the index. */
-const IDS_PER_STATEMENT = 900;
+/** Largest id list sent in one statement (a whole cross-check); longer lists are split. */
+const IDS_PER_STATEMENT = MAX_IDS_PER_STATEMENT;
 
 /** SQL for "an active loan": outstanding (NORMAL or OVERDUE) with a positive balance. */
 const ACTIVE_LOAN = `(status IN ('${LoanStatus.NORMAL}', '${LoanStatus.OVERDUE}') AND balance_fen > 0)`;
@@ -69,7 +68,7 @@ export function compensationTotals(db: Database, ids: readonly string[], since: 
 
 /**
  * System-wide exposure summaries of the given subjects across all reporting institutions: one
- * GROUP BY statement per table (loans, guarantees, compensations) for up to 900 subjects.
+ * GROUP BY statement per table (loans, guarantees, compensations) for up to 10,000 subjects.
  * Every subject asked for is in the map (all zeros where nothing is reported).
  */
 export async function exposureSummaries(db: Database, subjectIds: readonly string[], now: Date = new Date()): Promise<Map<string, ExposureSummary>> {
@@ -138,7 +137,7 @@ export async function exposureSummaries(db: Database, subjectIds: readonly strin
  * For the policy core (post-loan management needs an existing relationship): the subjects among
  * `subjectIds` with which institution `orgCode` has an active loan (NORMAL or OVERDUE with a positive
  * balance, reported by it as lending bank) or an active guarantee (ACTIVE, reported by it as
- * guarantor). One statement per table for up to 900 subjects; current record versions only.
+ * guarantor). One statement per table for up to 10,000 subjects; current record versions only.
  */
 export async function activeRelationships(db: Database, orgCode: string, subjectIds: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
@@ -191,7 +190,7 @@ export async function ownContracts<T extends Loan | Guarantee | Compensation>(
   return rows;
 }
 
-/** Current loans that bank `bankCode` reported for the given subjects, one statement per 900 subjects. */
+/** Current loans that bank `bankCode` reported for the given subjects, one statement per 10,000 subjects. */
 export async function loansOfBank(db: Database, bankCode: string, subjectIds: readonly string[]): Promise<Loan[]> {
   return ownContracts(db, Loan, 'bank_code', bankCode, subjectIds);
 }
