@@ -88,7 +88,7 @@ export function redact(url: string): string {
 /** The parts of TypeORM's MySQL driver the hub's own connections build on. */
 interface MysqlDriverInternals {
   options: Record<string, unknown>;
-  mysql: { createPool(options: Record<string, unknown>): unknown };
+  mysql: { createPool(options: Record<string, unknown>): unknown; format(sql: string, values: unknown[], stringifyObjects?: boolean, timezone?: string): string };
   createConnectionOptions?(options: unknown, credentials: unknown): Record<string, unknown>;
   disconnect(): Promise<void>;
 }

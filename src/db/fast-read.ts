@@ -188,7 +188,12 @@ function coalescer(db: Database): Coalescer | null {
   const single = (db.dataSource.driver as unknown as { pool?: Mysql2Pool }).pool;
   const options = mysqlConnectionOptions(db);
   if (process.env.HUB_DB_COALESCE_READS !== '0' && single && options) {
-    const pool = mysqlModule(db).createPool({ ...options, multipleStatements: true }) as Mysql2Pool;
+    const mysql = mysqlModule(db);
+    // Its queries arrive formatted (formatSql): mysql2 would otherwise scan every round trip's text for placeholders.
+    const queryFormat = function (this: { config: { stringifyObjects?: boolean; timezone?: string } }, sql: string, values?: unknown[]) {
+      return values?.length ? mysql.format(sql, values, this.config.stringifyObjects, this.config.timezone) : sql;
+    };
+    const pool = mysql.createPool({ ...options, multipleStatements: true, queryFormat }) as Mysql2Pool;
     found = { pool, single, queue: [], scheduled: false, stats: { roundTrips: 0, statements: 0 } };
     beforeClose(db, async () => {
       coalescers.delete(db);

@@ -56,6 +56,79 @@ export function measureOperation(
   variables: Record<string, unknown> | undefined,
   opts: { listFactor: number; stopAt: number },
 ): OperationMeasure {
+  // Clients send the same operations with other values: the measure is kept per document and per what of the
+  // variables the cost reads (list lengths, numbers); only the subject ids are looked up again.
+  const key = costKey(operation, variables, opts);
+  let known = measures.get(document);
+  if (known?.schema !== schema) measures.set(document, (known = { schema, byKey: new Map() }));
+  const hit = known.byKey.get(key);
+  if (hit) return { ...hit, subjectIds: rootSubjectIds(schema, document, operation, variables) };
+  const m = measureWalk(schema, document, operation, variables, opts);
+  if (known.byKey.size >= MAX_MEASURES_PER_DOCUMENT) known.byKey.clear();
+  known.byKey.set(key, { ...m, subjectIds: [] });
+  return m;
+}
+
+const MAX_MEASURES_PER_DOCUMENT = 64;
+const measures = new WeakMap<DocumentNode, { schema: GraphQLSchema; byKey: Map<string, OperationMeasure> }>();
+
+/** What of an operation's variables its cost depends on: each list's length and each number; other values not. */
+function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, opts: { listFactor: number; stopAt: number }): string {
+  let key = `${operation.name?.value ?? ''}|${operation.loc?.start ?? ''}|${opts.listFactor}|${opts.stopAt}`;
+  for (const def of operation.variableDefinitions ?? []) {
+    const v = variables?.[def.variable.name.value];
+    key += Array.isArray(v) ? `|L${v.length}` : typeof v === 'number' ? `|N${v}` : v === undefined ? '|u' : v === null ? '|n' : '|_';
+  }
+  return key;
+}
+
+/** The argument values of one field selection (variables and defaults resolved). */
+function argValues(field: GraphQLField<unknown, unknown>, node: { arguments?: readonly import('graphql').ArgumentNode[] }, vars: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const arg of field.args) {
+    const given = node.arguments?.find((a) => a.name.value === arg.name);
+    let value: unknown = undefined;
+    if (given) value = valueFromAST(given.value, arg.type, vars);
+    else if (arg.defaultValue !== undefined) value = arg.defaultValue;
+    if (value !== undefined) out[arg.name] = value;
+  }
+  return out;
+}
+
+/** Subject ids named by a query's root-field arguments (through fragments at the root), normalised and distinct. */
+function rootSubjectIds(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string[] {
+  const rootType = schema.getQueryType();
+  if (operation.operation !== 'query' || !rootType) return [];
+  const vars = variables ?? {};
+  const found = new Set<string>();
+  const visit = (set: SelectionSetNode, seen: string[]): void => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        const frag = document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value);
+        if (frag && !seen.includes(frag.name.value)) visit(frag.selectionSet, [...seen, frag.name.value]);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        visit(sel.selectionSet, seen);
+      } else {
+        const field = rootType.getFields()[sel.name.value];
+        if (!field) continue;
+        for (const [argName, value] of Object.entries(argValues(field, sel, vars))) {
+          if (!SUBJECT_ID_ARGUMENTS.has(argName)) continue;
+          for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string') found.add(id.trim().toUpperCase());
+        }
+      }
+    }
+  };
+  visit(operation.selectionSet, []);
+  return [...found];
+}
+
+function measureWalk(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  opts: { listFactor: number; stopAt: number },
+): OperationMeasure {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const m: OperationMeasure = { depth: 0, aliases: 0, rootFields: 0, directives: 0, cost: 0, subjectIds: [] };
@@ -65,18 +138,6 @@ export function measureOperation(
 
   const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!rootType) return m;
-
-  const argValues = (field: GraphQLField<unknown, unknown>, node: { arguments?: readonly import('graphql').ArgumentNode[] }): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const arg of field.args) {
-      const given = node.arguments?.find((a) => a.name.value === arg.name);
-      let value: unknown = undefined;
-      if (given) value = valueFromAST(given.value, arg.type, vars);
-      else if (arg.defaultValue !== undefined) value = arg.defaultValue;
-      if (value !== undefined) out[arg.name] = value;
-    }
-    return out;
-  };
 
   const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, depth: number, multiplier: number, root: boolean, seen: string[]): void => {
     for (const sel of set.selections) {
@@ -107,7 +168,7 @@ export function measureOperation(
         m.cost += multiplier;
         continue;
       }
-      const args = argValues(field, sel);
+      const args = argValues(field, sel, vars);
       let listArg = 0;
       let pageSize = 0;
       for (const [argName, value] of Object.entries(args)) {
