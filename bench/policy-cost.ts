@@ -36,6 +36,7 @@ import { SubjectConsent } from '../src/policy/entities';
 import { Purpose } from '../src/policy/purposes';
 import { Enterprise } from '../src/registry/entities';
 import { In } from 'typeorm';
+import { HUB_NODE_FLAGS } from '../src/ops/node-flags';
 
 // autocannon ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -259,7 +260,8 @@ function startServer(databaseUrl: string, subjects: number, which: 'on' | 'off')
   const args = ['--serve', databaseUrl, '--subjects', String(subjects), '--policy', which, ...(process.argv.includes('--no-access-log') ? ['--no-access-log'] : [])];
   // --profile-dir <dir>: each gateway process writes a V8 CPU profile there when it stops.
   const profileDir = arg('profile-dir');
-  const execArgv = profileDir ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=policy-${which}-${/^sqlite:/.test(databaseUrl) ? 'sqlite' : 'mysql'}.cpuprofile`] : process.execArgv;
+  const hubArgv = [...process.execArgv, ...HUB_NODE_FLAGS]; // the hub's own V8 flags, as npm start
+  const execArgv = profileDir ? [...hubArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=policy-${which}-${/^sqlite:/.test(databaseUrl) ? 'sqlite' : 'mysql'}.cpuprofile`] : hubArgv;
   const child: ChildProcess = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => {

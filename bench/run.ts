@@ -13,6 +13,7 @@ import { signCallerToken } from '../src/identity/caller';
 import { loadOrCreateKey } from '../src/identity/keys';
 import { BATCH_REPORT, crossCheckOperation, ONE_SUBJECT_REPORT, QUERY_FIELDS_INTROSPECTION, type Introspection } from './queries';
 import { summarizeProfile } from './profile-summary';
+import { HUB_NODE_FLAGS } from '../src/ops/node-flags';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -83,7 +84,8 @@ interface Proc {
 }
 
 function startProc(script: string, args: string[], env: NodeJS.ProcessEnv, execArgv: string[] = []): Promise<Proc> {
-  const hubFlags = script === 'hub-process.js' ? (process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  // The hub's own V8 flags (as npm start and the Docker image), unless BENCH_HUB_NODE_FLAGS says otherwise.
+  const hubFlags = script === 'hub-process.js' ? (process.env.BENCH_HUB_NODE_FLAGS ?? HUB_NODE_FLAGS.join(' ')).split(' ').filter(Boolean) : [];
   const child = fork(path.join(__dirname, script), args, { env: { ...process.env, ...env }, execArgv: ['--expose-gc', ...hubFlags, ...execArgv], stdio: ['ignore', process.env.BENCH_HUB_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   const waiting = new Map<string, (msg: unknown) => void>();
   child.on('message', (msg: { type: string }) => {
