@@ -61,16 +61,17 @@ export function measureOperation(
   const key = costKey(operation, variables, opts);
   let known = measures.get(document);
   if (known?.schema !== schema) measures.set(document, (known = { schema, byKey: new Map() }));
-  const hit = known.byKey.get(key);
-  if (hit) return { ...hit, subjectIds: rootSubjectIds(schema, document, operation, variables) };
-  const m = measureWalk(schema, document, operation, variables, opts);
-  if (known.byKey.size >= MAX_MEASURES_PER_DOCUMENT) known.byKey.clear();
-  known.byKey.set(key, { ...m, subjectIds: [] });
-  return m;
+  let shape = known.byKey.get(key);
+  if (!shape) {
+    shape = measureWalk(schema, document, operation, variables, opts);
+    if (known.byKey.size >= MAX_MEASURES_PER_DOCUMENT) known.byKey.clear();
+    known.byKey.set(key, shape);
+  }
+  return { ...shape, subjectIds: rootSubjectIds(schema, document, operation, variables) };
 }
 
 const MAX_MEASURES_PER_DOCUMENT = 64;
-const measures = new WeakMap<DocumentNode, { schema: GraphQLSchema; byKey: Map<string, OperationMeasure> }>();
+const measures = new WeakMap<DocumentNode, { schema: GraphQLSchema; byKey: Map<string, Omit<OperationMeasure, 'subjectIds'>> }>();
 
 /** What of an operation's variables its cost depends on: each list's length and each number; other values not. */
 function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, opts: { listFactor: number; stopAt: number }): string {
@@ -128,11 +129,10 @@ function measureWalk(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
   opts: { listFactor: number; stopAt: number },
-): OperationMeasure {
+): Omit<OperationMeasure, 'subjectIds'> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  const m: OperationMeasure = { depth: 0, aliases: 0, rootFields: 0, directives: 0, cost: 0, subjectIds: [] };
-  const subjectIds = new Set<string>();
+  const m = { depth: 0, aliases: 0, rootFields: 0, directives: 0, cost: 0 };
   const vars = variables ?? {};
   let directivesCounted = false;
 
@@ -174,9 +174,6 @@ function measureWalk(
       for (const [argName, value] of Object.entries(args)) {
         if (Array.isArray(value)) listArg = Math.max(listArg, value.length);
         else if (PAGE_SIZE_ARGUMENTS.has(argName) && typeof value === 'number') pageSize = Math.max(pageSize, value);
-        if (root && operation.operation === 'query' && SUBJECT_ID_ARGUMENTS.has(argName)) {
-          for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string') subjectIds.add(id.trim().toUpperCase());
-        }
       }
       const returnsList = isListType(getNullableType(field.type));
       // A list result is as long as its list argument (one entry per id), else its page size, else listFactor.
@@ -201,11 +198,10 @@ function measureWalk(
   }
   directivesCounted = true;
   walk(operation.selectionSet, rootType, 0, 1, true, []);
-  m.subjectIds = [...subjectIds];
   return m;
 }
 
-function countDirectives(set: SelectionSetNode, m: OperationMeasure): void {
+function countDirectives(set: SelectionSetNode, m: { directives: number }): void {
   for (const sel of set.selections) {
     m.directives += sel.directives?.length ?? 0;
     if ('selectionSet' in sel && sel.selectionSet) countDirectives(sel.selectionSet, m);
