@@ -1,4 +1,4 @@
-import { In, MoreThan } from 'typeorm';
+import { MoreThan } from 'typeorm';
 import type { Database } from '../db/datasource';
 import { placeholders, readRows, selectEntities } from '../db/fast-read';
 import { MAX_IDS_PER_STATEMENT, groupBy, loader, type HubContext } from '../federation/context';
@@ -9,16 +9,13 @@ import type { ExposureSummary } from './types';
 /** Compensations (代偿) count in a subject's summary for this many years back from today. */
 export const COMPENSATION_WINDOW_YEARS = 5;
 
-/** Largest id list sent in one statement (a whole cross-check); longer lists are split. */
-const IDS_PER_STATEMENT = MAX_IDS_PER_STATEMENT;
-
 /** SQL for "an active loan": outstanding (NORMAL or OVERDUE) with a positive balance. */
 const ACTIVE_LOAN = `(status IN ('${LoanStatus.NORMAL}', '${LoanStatus.OVERDUE}') AND balance_fen > 0)`;
 /** SQL for "an overdue loan" (to be combined with ACTIVE_LOAN). */
 const OVERDUE_LOAN = `(status = '${LoanStatus.OVERDUE}' OR overdue_days > 0)`;
 const ACTIVE_GUARANTEE = `(status = '${GuaranteeStatus.ACTIVE}')`;
 
-function chunks<T>(items: readonly T[], size = IDS_PER_STATEMENT): T[][] {
+function chunks<T>(items: readonly T[], size = MAX_IDS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -181,7 +178,7 @@ export async function ownContracts<T extends Loan | Guarantee | Compensation>(
   reporterColumn: 'bank_code' | 'guarantor_code',
   reporter: string,
   subjectIds: readonly string[],
-  perStatement = IDS_PER_STATEMENT,
+  perStatement = MAX_IDS_PER_STATEMENT,
 ): Promise<T[]> {
   const rows: T[] = [];
   for (const ids of chunks([...new Set(subjectIds)], perStatement)) {
