@@ -1,4 +1,5 @@
-import { execute, parse, validate, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, validate, GraphQLError, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { HubContext } from '../federation/context';
 import { fetchDone } from '../federation/plan-progress';
@@ -8,40 +9,46 @@ type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 const MAX_CACHED_OPERATIONS = 2000;
 
 /**
- * In-process subgraph call. Apollo's LocalGraphQLDataSource parses and validates the subgraph operation
- * on every request (about a quarter of the CPU of a one-subject report); the gateway's query plans only
- * ever send a small, fixed set of operations, so each is parsed and validated once and then only executed.
+ * In-process subgraph call. Apollo's LocalGraphQLDataSource parses and validates the subgraph operation on every
+ * request (about a quarter of the CPU of a one-subject report); the gateway's query plans only ever send a small,
+ * fixed set of operations, so each is parsed, validated and compiled once (graphql-jit: the operation becomes one
+ * JavaScript function over the schema's own resolvers) and then only run. Compared with graphql-js's `execute`, which
+ * walks the document and allocates argument maps and paths for every field of every call, that is ~10% more
+ * one-subject reports per second on 2 cores (alternating runs, see README › Performance).
  */
 export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
-  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  private readonly operations = new Map<string, CompiledQuery | readonly GraphQLError[]>();
 
   constructor(private readonly schema: GraphQLSchema) {}
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
-    const query = request.query ?? '';
-    let document = this.documents.get(query);
-    if (!document) {
-      try {
-        const parsed = parse(query);
-        const errors = validate(this.schema, parsed);
-        document = errors.length ? errors : parsed;
-      } catch (e) {
-        document = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
-      }
-      if (this.documents.size >= MAX_CACHED_OPERATIONS) this.documents.delete(this.documents.keys().next().value as string);
-      this.documents.set(query, document);
-    }
     try {
-      if (Array.isArray(document)) return { errors: document as GraphQLError[] };
-      return (await execute({
-        schema: this.schema,
-        document: document as DocumentNode,
-        variableValues: request.variables,
-        operationName: request.operationName,
-        contextValue: context,
-      })) as GatewayGraphQLResponse;
+      const operation = this.operation(request.query ?? '', request.operationName ?? undefined);
+      if (Array.isArray(operation)) return { errors: operation as GraphQLError[] };
+      return (await (operation as CompiledQuery).query(undefined, context, request.variables ?? {})) as GatewayGraphQLResponse;
     } finally {
       if (context) fetchDone(context as HubContext);
     }
+  }
+
+  private operation(query: string, operationName: string | undefined): CompiledQuery | readonly GraphQLError[] {
+    const key = operationName ? `${operationName}\n${query}` : query;
+    let found = this.operations.get(key);
+    if (!found) {
+      try {
+        const document = parse(query);
+        const errors = validate(this.schema, document);
+        if (errors.length) found = errors;
+        else {
+          const compiled = compileQuery(this.schema, document, operationName);
+          found = isCompiledQuery(compiled) ? compiled : (compiled.errors ?? [new GraphQLError('the operation could not be compiled')]);
+        }
+      } catch (e) {
+        found = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
+      }
+      if (this.operations.size >= MAX_CACHED_OPERATIONS) this.operations.delete(this.operations.keys().next().value as string);
+      this.operations.set(key, found);
+    }
+    return found;
   }
 }
