@@ -65,6 +65,21 @@ describe('in-process subgraph execution (compiled operations)', () => {
     }
   });
 
+  it('decides the fields each request selects: a field left out by @include in one request is still guarded when the next includes it', async () => {
+    // Compiled operations keep their field nodes across requests; what the policy works out must not.
+    const op = `query Paid($id: String!, $paid: Boolean!) { subject(id: $id) { id taxRecords { taxYear taxPaid @include(if: $paid) } } }`;
+    const ask = (paid: boolean) => hub.query<{ subject: { taxRecords: Array<Record<string, unknown>> } }>(op, { id: FIXED_SUBJECTS.enterprise, paid }, { org: 'WZ-GUAR', purpose: 'GUARANTEE_APPROVAL' });
+    const without = await ask(false);
+    expect(without.body.errors).toBeUndefined();
+    expect(without.body.data?.subject.taxRecords.length).toBeGreaterThan(0);
+    for (const r of without.body.data!.subject.taxRecords) expect(r).not.toHaveProperty('taxPaid');
+    const withPaid = await ask(true);
+    const denied = (withPaid.body.errors ?? []).filter((e) => e.path?.[e.path.length - 1] === 'taxPaid');
+    expect(denied.length).toBe(withPaid.body.data!.subject.taxRecords.length); // no consent to this guarantor
+    for (const e of denied) expect(e.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_CONSENT' });
+    for (const r of withPaid.body.data!.subject.taxRecords) expect(r.taxPaid).toBeNull();
+  });
+
   it('compiles each operation once and refuses an invalid one with graphql-js validation errors', async () => {
     await hub.query(REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
     const source = calls[calls.length - 1];

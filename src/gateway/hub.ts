@@ -102,7 +102,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
       ApolloServerPluginLandingPageDisabled(),
       ...fence.plugins,
       operationGuardPlugin(config, quotas),
-      observabilityPlugin('gateway', log),
+      observabilityPlugin('gateway', log, logger(config.logLevel, 'gateway', undefined, { redact: false })),
       ...(accessLog ? [accessLogPlugin(accessLog)] : []),
     ],
   });
@@ -167,7 +167,7 @@ export async function startSubgraphService(name: SubgraphName, opts: { config: H
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      observabilityPlugin(name, log),
+      observabilityPlugin(name, log, logger(config.logLevel, name, undefined, { redact: false })),
       ...(accessLog ? [accessLogPlugin(accessLog)] : []),
     ],
   });

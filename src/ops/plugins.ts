@@ -45,7 +45,7 @@ export function scrub(text: string): string {
  * outcome, error codes and duration — never variables or subject data. Policy decisions are counted
  * from the request's policy trail (present where the subgraph resolvers ran with this context).
  */
-export function observabilityPlugin(role: string, log: Logger): ApolloServerPlugin<HubContext> {
+export function observabilityPlugin(role: string, log: Logger, requestLog: Logger = log): ApolloServerPlugin<HubContext> {
   const m = metrics();
   return {
     async requestDidStart({ contextValue }) {
@@ -77,7 +77,8 @@ export function observabilityPlugin(role: string, log: Logger): ApolloServerPlug
           m.duration.observe({ role, operation: operationName2 }, seconds);
           const { subjects, counts } = decisionCounts(ctx);
           for (const { decision, reason, n } of counts.values()) m.decisions.inc({ decision, reason }, n);
-          log.info(
+          // Every field named here is a scalar chosen for the log: written without the redaction pass.
+          requestLog.info(
             {
               requestId: ctx.requestId,
               org: ctx.caller?.orgCode,

@@ -69,6 +69,8 @@ export interface RequestPolicy {
   needs?: Needs;
   /** Profiles of the subjects decided alike, by their decision key (subjectDecisionKey). */
   profiles?: Map<string, Profile>;
+  /** The request's selections of policy-controlled fields, per field node set and type (see selectedPolicedFields). */
+  selections?: Map<readonly FieldNode[], Map<string, Selection>>;
 }
 
 /**
@@ -625,7 +627,7 @@ function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, r
     const typeName = typeof typeNames === 'string' ? typeNames : typeNames[i];
     // Fail closed: a record whose type cannot be told is not handed out.
     if (typeName === undefined) return unknown.set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
-    const selection = selectedPolicedFields(info, typeName, guard.fieldsOfType);
+    const selection = selectedPolicedFields(policy, info, typeName, guard.fieldsOfType);
     const subjectId = row.subjectId ?? row.id;
     if (!selection.fields.length) {
       if (guard.parentTypes.has(typeName) && typeof subjectId === 'string') parents.push(subjectId);
@@ -757,9 +759,13 @@ interface Selection {
   undecided?: ReadChunk;
 }
 
-/** The policy-controlled fields the operation selects on `typeName` below this field (fragments, @include/@skip applied): once per field node set. */
-const selections = new WeakMap<readonly FieldNode[], Map<string, Selection>>();
-function selectedPolicedFields(info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): Selection {
+/**
+ * The policy-controlled fields the operation selects on `typeName` below this field (fragments, @include/@skip applied):
+ * once per field node set of the request. Kept with the request, not with the field nodes: a compiled operation's
+ * field nodes outlive the request, while @include/@skip follow this request's variables and the verdicts its subjects.
+ */
+function selectedPolicedFields(policy: RequestPolicy, info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): Selection {
+  const selections = (policy.selections ??= new Map());
   let byType = selections.get(info.fieldNodes);
   if (!byType) selections.set(info.fieldNodes, (byType = new Map()));
   let found = byType.get(typeName);
