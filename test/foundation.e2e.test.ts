@@ -53,6 +53,7 @@ describe.each(['in-process', 'multi-process'] as const)('hub foundation over HTT
     const res = await hub.query<{ subject: Record<string, any> }>(CREDIT_REPORT, { id: FIXED_SUBJECTS.enterprise }, { org: 'BANK-CQCB', purpose: 'LOAN_APPROVAL' });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
+    expect(res.headers.get('cache-control')).toBe('no-store'); // subject data is never cached on the way
     record(res.body);
     const s = res.body.data!.subject;
     expect(s).toMatchObject({ id: FIXED_SUBJECTS.enterprise, kind: 'ENTERPRISE', regionCode: '500103', regionName: '渝中区', scale: 'MICRO' });

@@ -173,6 +173,8 @@ async function handle(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: 
       return sendError(res, 503, 'SERVICE_UNAVAILABLE', unavailable.message, {}, { requestId });
     }
   }
+  // Subject data: never kept by a browser or an intermediary cache.
+  res.setHeader('Cache-Control', 'no-store');
   for (const [key, value] of response.headers) res.setHeader(key, value);
   // W3C Server-Timing: the time this service spent, from the request's arrival to its answer being ready, and the
   // part of it spent waiting for the access log's commit once the answer was computed.

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import { CachedLocalDataSource } from './local-datasource';
 import { GraphQLError } from 'graphql';
@@ -100,6 +100,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningService
     // ── plugins ──
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints to collect: every GraphQL answer is sent with Cache-Control: no-store (federation/http.ts).
+      ApolloServerPluginCacheControlDisabled(),
       ...fence.plugins,
       operationGuardPlugin(config, quotas),
       observabilityPlugin('gateway', log, logger(config.logLevel, 'gateway', undefined, { redact: false })),
@@ -167,6 +169,7 @@ export async function startSubgraphService(name: SubgraphName, opts: { config: H
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(name, log, logger(config.logLevel, name, undefined, { redact: false })),
       ...(accessLog ? [accessLogPlugin(accessLog)] : []),
     ],

@@ -54,7 +54,7 @@ const MAX_VERIFIED_TOKENS = 10_000;
 /** Verifies caller JWTs: ES256 only, issuer, audience and expiry checked, key chosen by `kid`. */
 export class CallerTokenVerifier {
   private constructor(
-    private readonly keys: JWTVerifyGetKey | ((token: string) => Promise<JWTVerifyGetKey>),
+    private readonly keys: JWTVerifyGetKey | ((token: string, kid?: string) => Promise<JWTVerifyGetKey>),
     private readonly config: Pick<HubConfig, 'issuer' | 'audience'> & Partial<Pick<HubConfig, 'jwtClockToleranceSeconds'>>,
     private readonly perToken = false,
   ) {}
@@ -68,12 +68,15 @@ export class CallerTokenVerifier {
     const ring = new KeyRingCache(config.keysDir, 'issuer', { create: true });
     await ring.get();
     let cached: { publicJwks: unknown; set: JWTVerifyGetKey } | undefined;
-    const forToken = async (token: string): Promise<JWTVerifyGetKey> => {
-      let kid: string | undefined;
-      try {
-        kid = decodeProtectedHeader(token).kid;
-      } catch {
-        kid = undefined; // malformed: jwtVerify says so
+    // `known`: the kid of a token that verified before (its header is not decoded again).
+    const forToken = async (token: string, known?: string): Promise<JWTVerifyGetKey> => {
+      let kid = known;
+      if (kid === undefined) {
+        try {
+          kid = decodeProtectedHeader(token).kid;
+        } catch {
+          kid = undefined; // malformed: jwtVerify says so
+        }
       }
       const r = await ring.get({ forKid: kid });
       if (cached?.publicJwks !== r.publicJwks) cached = { publicJwks: r.publicJwks, set: createLocalJWKSet({ keys: r.publicJwks }) };
@@ -89,20 +92,20 @@ export class CallerTokenVerifier {
    * A rotated or retired key changes the key set (the entry no longer applies); entries also lapse after a minute
    * (jose refreshes a remote JWKS on its own schedule) and the oldest go first past MAX_VERIFIED_TOKENS.
    */
-  private readonly verified = new Map<string, { payload: Readonly<CallerClaims>; keys: JWTVerifyGetKey; until: number }>();
+  private readonly verified = new Map<string, { payload: Readonly<CallerClaims>; keys: JWTVerifyGetKey; kid?: string; until: number }>();
 
   async verify(token: string): Promise<CallerClaims> {
     try {
-      const keys = this.perToken ? await (this.keys as (token: string) => Promise<JWTVerifyGetKey>)(token) : (this.keys as JWTVerifyGetKey);
-      const now = Date.now();
       const known = this.verified.get(token);
+      const keys = this.perToken ? await (this.keys as (token: string, kid?: string) => Promise<JWTVerifyGetKey>)(token, known?.kid) : (this.keys as JWTVerifyGetKey);
+      const now = Date.now();
       if (known && known.keys === keys && known.until > now) {
         const exp = known.payload.exp as number; // required and checked numeric when it verified
         if (exp > Math.floor(now / 1000) - (this.config.jwtClockToleranceSeconds ?? 5)) return known.payload;
         this.verified.delete(token);
         throw new AuthenticationError('token has expired');
       }
-      const { payload } = await jwtVerify<CallerClaims>(token, keys, {
+      const { payload, protectedHeader } = await jwtVerify<CallerClaims>(token, keys, {
         algorithms: [SIGNING_ALG], // refuses alg:none and HS* key-confusion tricks
         issuer: this.config.issuer,
         audience: this.config.audience,
@@ -111,7 +114,7 @@ export class CallerTokenVerifier {
       });
       if (!payload.org && !payload.subject_id) throw new AuthenticationError('token names neither an institution (org) nor a subject (subject_id)');
       if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
-      this.verified.set(token, { payload: Object.freeze(payload), keys, until: now + VERIFIED_TOKEN_MS });
+      this.verified.set(token, { payload: Object.freeze(payload), keys, kid: protectedHeader.kid, until: now + VERIFIED_TOKEN_MS });
       return payload;
     } catch (e) {
       if (e instanceof AuthenticationError) throw e;
