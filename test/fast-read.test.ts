@@ -1,6 +1,8 @@
 import { freshDatabase, onMysql } from './support/db';
 import type { Database } from '../src/db/datasource';
-import { coalescedReadStats, formatSql, hydratorOf, placeholders, readRows } from '../src/db/fast-read';
+import { coalescedReadStats, formatSql, hydratorOf, placeholders, readRows, rowHydrator, selectColumns, selectEntities } from '../src/db/fast-read';
+import { Guarantee, Loan } from '../src/exposure/entities';
+import { guaranteeRow, insertExposure, loanRow, testSubject } from './support/exposure-rows';
 
 /**
  * Hot-path reads: on MySQL/MariaDB small reads of one event-loop turn share a round trip (one multi-statement
@@ -111,6 +113,44 @@ describe(`hydratorOf (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
       }
     }
     expect(columns).toBeGreaterThan(100);
+  });
+});
+
+describe(`selectEntities / selectColumns (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
+  it("hydrates records exactly as TypeORM's find() does: same values, same class, every column", async () => {
+    const subject = testSubject(7, 1);
+    await insertExposure(db, {
+      loans: [loanRow(subject, 'BANK-A'), loanRow(subject, 'BANK-B', { overdueDays: 12, interestRate: 4.35 })],
+      guarantees: [guaranteeRow(subject, 'GUAR-A', 'BANK-A')],
+    });
+    for (const entity of [Loan, Guarantee] as const) {
+      const expected = await db.dataSource.getRepository(entity).find({ where: { subjectId: subject }, order: { id: 'ASC' } });
+      const got = await selectEntities(db, entity, 'subject_id = ?', [subject], 'id ASC');
+      expect(expected.length).toBeGreaterThan(0);
+      expect(got).toEqual(expected);
+      for (const r of got) expect(Object.getPrototypeOf(r)).toBe(entity.prototype);
+      // Every column is an own property, in the entity's column order, even when NULL.
+      expect(Object.keys(got[0])).toEqual(db.dataSource.getMetadata(entity).columns.map((c) => c.propertyName));
+    }
+    const some = await selectColumns(db, Loan, ['contractNo', 'balance', 'startDate'], 'subject_id = ?', [subject]);
+    const full = await db.dataSource.getRepository(Loan).find({ where: { subjectId: subject } });
+    expect(some).toEqual(full.map((l) => ({ contractNo: l.contractNo, balance: l.balance, startDate: l.startDate })));
+  });
+
+  it('rowHydrator: one object per row with the given prototype, every property through its hydrator, odd names too', () => {
+    class Sample {}
+    const twice = (v: unknown) => (typeof v === 'number' ? v * 2 : v);
+    const plain = rowHydrator([['a', 'col_a'], ['b', 'col b']], [twice, String], Sample.prototype);
+    const odd = rowHydrator([['a', 'col_a'], ['not-an-identifier', 'x']], [twice, String], Sample.prototype);
+    for (const hydrate of [plain, odd]) {
+      const one = hydrate({ col_a: 21, 'col b': 5, x: 7 }) as Record<string, unknown>;
+      const two = hydrate({ col_a: null, 'col b': null, x: null }) as Record<string, unknown>;
+      expect(one).toBeInstanceOf(Sample);
+      expect(one).not.toBe(two);
+      expect(two.a).toBeNull();
+    }
+    expect({ ...(plain({ col_a: 21, 'col b': 5 }) as object) }).toEqual({ a: 42, b: '5' });
+    expect({ ...(odd({ col_a: 21, x: 7 }) as object) }).toEqual({ a: 42, 'not-an-identifier': '7' });
   });
 });
 

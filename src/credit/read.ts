@@ -13,6 +13,16 @@ import {
   type CreditRecordBase,
 } from './entities';
 
+/** The WHERE of {@link findCurrent} for n subjects: one string per driver and n for the usual small n. */
+const currentWhere = new Map<string, string[]>();
+function currentOf(db: Database, n: number): string {
+  let byCount = currentWhere.get(db.kind);
+  if (!byCount) currentWhere.set(db.kind, (byCount = []));
+  const where = byCount[n] ?? `subject_id IN (${placeholders(n)}) AND ${db.dataSource.driver.escape('current')} = 1 AND retracted_at IS NULL`;
+  if (n <= 64) byCount[n] = where;
+  return where;
+}
+
 /**
  * The current, unretracted records of the given subjects from one credit table, newest first
  * (dataAsOf desc, then id desc), grouped per subject in the order of `subjectIds`.
@@ -21,8 +31,7 @@ import {
 async function findCurrent<T extends CreditRecordBase>(db: Database, entity: EntityTarget<T>, subjectIds: readonly string[]): Promise<T[][]> {
   if (!subjectIds.length) return [];
   const ids = [...new Set(subjectIds)];
-  const current = db.dataSource.driver.escape('current');
-  const rows = await selectEntities(db, entity, `subject_id IN (${placeholders(ids.length)}) AND ${current} = 1 AND retracted_at IS NULL`, ids, 'data_as_of DESC, id DESC');
+  const rows = await selectEntities(db, entity, currentOf(db, ids.length), ids, 'data_as_of DESC, id DESC');
   return groupBy(subjectIds, rows, (r) => r.subjectId);
 }
 

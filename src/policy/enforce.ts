@@ -240,10 +240,39 @@ function contentList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
 /**
  * The chunk for these fields and decisions: one frozen object per content, process-wide, so a subject's reads are
  * a few references and sequences of them are recognised by identity (outcomeList).
+ * Found by walking the (field, decision) pairs through a tree keyed by the objects themselves — field decisions are
+ * memoised process-wide (decide.ts), so a request asking what an earlier one asked allocates nothing here; only a
+ * sequence not seen before is keyed by its content.
  */
 const chunksByContent = new Map<string, ReadChunk>();
 const MAX_CHUNKS = 5000;
+interface ChunkNode {
+  next?: Map<PolicedField, Map<FieldDecision, ChunkNode>>;
+  chunk?: ReadChunk;
+}
+let chunkTree: ChunkNode = {};
+let chunkNodes = 0;
 function readChunk(notes: Array<readonly [PolicedField, FieldDecision]>): ReadChunk {
+  if (chunkNodes >= MAX_CHUNKS * 4) {
+    chunkTree = {};
+    chunkNodes = 0;
+  }
+  let node = chunkTree;
+  for (const [f, d] of notes) {
+    node.next ??= new Map();
+    let byDecision = node.next.get(f);
+    if (!byDecision) node.next.set(f, (byDecision = new Map()));
+    let next = byDecision.get(d);
+    if (!next) {
+      byDecision.set(d, (next = {}));
+      chunkNodes++;
+    }
+    node = next;
+  }
+  return (node.chunk ??= chunkOfContent(notes));
+}
+
+function chunkOfContent(notes: Array<readonly [PolicedField, FieldDecision]>): ReadChunk {
   let content = '';
   for (const [f, d] of notes) content += f.key + '\u0000' + d.decision + '\u0000' + (d.reason ?? '') + '\u0000' + d.rule + '\u0000' + (d.mask ?? '') + '\u0001';
   let found = chunksByContent.get(content);
