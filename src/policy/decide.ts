@@ -217,7 +217,7 @@ export function requestDecider(facts: RequestFacts): (subject: SubjectFacts) => 
       const consent = matchConsent(facts.caller.orgCode, subject, gate.purpose, t);
       const related = gate.basis === 'RELATIONSHIP' && subject.hasRelationship;
       // Plans by consent outcome ('+' or the reason) and relationship: a handful per request.
-      const plans = related ? gate.relatedPlans : gate.plans;
+      const plans = related ? (gate.relatedPlans ??= new Map()) : gate.plans;
       const key = consent.ok ? '+' : consent.reason;
       let found = plans.get(key);
       if (!found) plans.set(key, (found = sharePlan(dataset, gatedPlan(gate, consent, related, rules))));
@@ -270,7 +270,7 @@ type DatasetGate =
       mayClear: boolean;
       maskDeclared: boolean;
       plans: Map<string, SharedPlan>;
-      relatedPlans: Map<string, SharedPlan>;
+      relatedPlans?: Map<string, SharedPlan>;
     };
 
 function datasetGate(facts: RequestFacts, dataset: DatasetCode, rules: PolicyRules): DatasetGate {
@@ -295,7 +295,6 @@ function datasetGate(facts: RequestFacts, dataset: DatasetCode, rules: PolicyRul
     mayClear: rules.personalInClearCallerTypes.includes(caller.type),
     maskDeclared: rules.maskDeclaredFieldsFor.includes(caller.type),
     plans: new Map(),
-    relatedPlans: new Map(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { GraphQLError, isObjectType, isAbstractType, getNamedType, defaultFieldResolver, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, isObjectType, isAbstractType, getNamedType, defaultFieldResolver, Kind, type DirectiveNode, type FieldNode, type GraphQLResolveInfo, type GraphQLSchema, type GraphQLFieldResolver, type SelectionSetNode } from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields';
 import { loader, type HubContext } from '../federation/context';
 import { CallerType } from '../identity/caller';
@@ -650,19 +650,20 @@ function collectRows(item: unknown, rows: Row[]): void {
 function guardTyped(ctx: HubContext, info: GraphQLResolveInfo, value: unknown, rows: Row[], typeNames: string | Array<string | undefined>, guard: Guard): unknown {
   const policy = requestPolicy(ctx);
   const guarded: Guarded[] = [];
-  const unknown = new Map<Row, unknown>();
+  // Built only when a record is withheld or shown as a view (most lists hand out their records as they are).
+  let unknown: Map<Row, unknown> | undefined;
   const parents: string[] = [];
   rows.forEach((row, i) => {
     const typeName = typeof typeNames === 'string' ? typeNames : typeNames[i];
     // Fail closed: a record whose type cannot be told is not handed out.
-    if (typeName === undefined) return unknown.set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
+    if (typeName === undefined) return void (unknown ??= new Map()).set(row, new GraphQLError(`${info.fieldName}: the type of a returned record could not be determined`));
     const selection = selectedPolicedFields(policy, info, typeName, guard.fieldsOfType);
     const subjectId = row.subjectId ?? row.id;
     if (!selection.fields.length) {
       if (guard.parentTypes.has(typeName) && typeof subjectId === 'string') parents.push(subjectId);
       return;
     }
-    if (typeof subjectId !== 'string') return unknown.set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
+    if (typeof subjectId !== 'string') return void (unknown ??= new Map()).set(row, new GraphQLError(`${info.fieldName}: a returned record names no subject`));
     guarded.push({ row, subjectId, selection, own: reportedByCaller(row, ctx) });
   });
   if (parents.length) primePolicy(ctx, parents);
@@ -687,7 +688,7 @@ function asError(reason: unknown): Error {
 }
 
 /** Each guarded record → what graphql-js gets instead (only where it differs from the record). */
-function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown>, failure?: Error): Map<Row, unknown> {
+function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], views: Map<Row, unknown> | undefined, failure?: Error): Map<Row, unknown> | undefined {
   // A subject's records of one type share their verdict (same subject, same selected fields): found once per run of
   // them, then applied to each record.
   let subject: SubjectPolicy | undefined;
@@ -707,7 +708,7 @@ function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], vie
     if (failure) {
       const view = Object.create(row) as Row;
       for (const f of g.selection.fields) Object.defineProperty(view, f.fieldName, { get: () => failure, enumerable: true });
-      views.set(row, view);
+      (views ??= new Map()).set(row, view);
       continue;
     }
     if (g.selection !== selection) {
@@ -722,7 +723,7 @@ function viewsOf(ctx: HubContext, policy: RequestPolicy, guarded: Guarded[], vie
       // Built only if graphql-js reads it.
       else Object.defineProperty(view, f.fieldName, { get: () => denial(row, f, f.fieldName, d), enumerable: true });
     }
-    views.set(row, view);
+    (views ??= new Map()).set(row, view);
   }
   return views;
 }
@@ -747,19 +748,36 @@ function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolic
   selection.verdicts ??= new Map();
   let verdict = selection.verdicts.get(profile);
   if (verdict) return verdict;
-  const notes: Array<readonly [TypeField, FieldDecision]> = [];
-  let restricted: Array<readonly [TypeField, FieldDecision]> | undefined;
+  // The same fields decided the same way (field decisions are memoised process-wide) give the same verdict:
+  // found by walking the decisions, built only for a combination not seen before.
+  let node = verdictTrees.get(selection.fields);
+  if (!node) verdictTrees.set(selection.fields, (node = {}));
   for (const f of selection.fields) {
     const d = decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy);
-    notes.push([f, d]);
-    if (d.decision !== 'ALLOW' && !f.computed) (restricted ??= []).push([f, d]);
+    node.next ??= new Map();
+    let next = node.next.get(d);
+    if (!next) node.next.set(d, (next = {}));
+    node = next;
   }
-  selection.verdicts.set(profile, (verdict = { restricted: restricted ?? NOTHING_RESTRICTED, reads: readChunk(notes) }));
+  verdict = node.verdict ??= buildVerdict(selection.fields.map((f) => [f, decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy)] as const));
+  selection.verdicts.set(profile, verdict);
   return verdict;
 }
 
-function replaceRecords(value: unknown, views: Map<Row, unknown>): unknown {
-  if (!views.size) return value;
+/** Verdicts by selected fields, then by each field's decision in order (see verdictOf). */
+interface VerdictNode {
+  next?: Map<FieldDecision, VerdictNode>;
+  verdict?: Verdict;
+}
+const verdictTrees = new WeakMap<readonly TypeField[], VerdictNode>();
+
+function buildVerdict(notes: Array<readonly [TypeField, FieldDecision]>): Verdict {
+  const restricted = notes.filter(([f, d]) => d.decision !== 'ALLOW' && !f.computed);
+  return { restricted: restricted.length ? restricted : NOTHING_RESTRICTED, reads: readChunk(notes) };
+}
+
+function replaceRecords(value: unknown, views: Map<Row, unknown> | undefined): unknown {
+  if (!views?.size) return value;
   const swap = (item: unknown): unknown => (Array.isArray(item) ? item.map(swap) : views.has(item as Row) ? views.get(item as Row) : item);
   return swap(value);
 }
@@ -799,6 +817,22 @@ function selectedPolicedFields(policy: RequestPolicy, info: GraphQLResolveInfo, 
   if (!byType) selections.set(info.fieldNodes, (byType = new Map()));
   let found = byType.get(typeName);
   if (found) return found;
+  const { fields, datasets } = policedSelection(info, typeName, fieldsOfType);
+  byType.set(typeName, (found = { fields, datasets }));
+  return found;
+}
+
+/**
+ * Which policy-controlled fields of `typeName` the field nodes select, and their datasets. Worked out once per
+ * field node set where no `@include`/`@skip` below it can change the answer (compiled operations keep their field
+ * nodes from one request to the next), else per request — the variables decide.
+ */
+const unconditionalSelections = new WeakMap<readonly FieldNode[], Map<string, Pick<Selection, 'fields' | 'datasets'>> | null>();
+function policedSelection(info: GraphQLResolveInfo, typeName: string, fieldsOfType: Map<string, TypeField[]>): Pick<Selection, 'fields' | 'datasets'> {
+  let shared = unconditionalSelections.get(info.fieldNodes);
+  if (shared === undefined) unconditionalSelections.set(info.fieldNodes, (shared = hasConditionalSelections(info.fieldNodes, info.fragments) ? null : new Map()));
+  const cached = shared?.get(typeName);
+  if (cached) return cached;
   const policed = fieldsOfType.get(typeName);
   const type = info.schema.getType(typeName);
   let fields: TypeField[] = [];
@@ -807,9 +841,30 @@ function selectedPolicedFields(policy: RequestPolicy, info: GraphQLResolveInfo, 
     for (const nodes of collectSubfields(info.schema, info.fragments, info.variableValues, type, info.fieldNodes).values()) names.add(nodes[0].name.value);
     fields = policed.filter((f) => names.has(f.fieldName));
   }
-  found = { fields, datasets: [...new Set(fields.map((f) => f.policy.dataset))] };
-  byType.set(typeName, found);
+  const found = { fields, datasets: [...new Set(fields.map((f) => f.policy.dataset))] };
+  shared?.set(typeName, found);
   return found;
+}
+
+/** Whether an `@include` or `@skip` directive sits anywhere in the selections below these field nodes (fragments followed). */
+function hasConditionalSelections(fieldNodes: readonly FieldNode[], fragments: GraphQLResolveInfo['fragments']): boolean {
+  const seen = new Set<string>();
+  const conditional = (node: { directives?: ReadonlyArray<DirectiveNode> }) => !!node.directives?.some((d) => d.name.value === 'include' || d.name.value === 'skip');
+  const walk = (set: SelectionSetNode | undefined): boolean => {
+    if (!set) return false;
+    for (const sel of set.selections) {
+      if (conditional(sel)) return true;
+      if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        if (seen.has(sel.name.value)) continue;
+        seen.add(sel.name.value);
+        const fragment = fragments[sel.name.value];
+        // An unknown fragment: not worked out once (the per-request path reports nothing either).
+        if (!fragment || conditional(fragment) || walk(fragment.selectionSet)) return true;
+      } else if (walk(sel.selectionSet)) return true;
+    }
+    return false;
+  };
+  return fieldNodes.some((node) => walk(node.selectionSet));
 }
 
 /** `Type.field` → policy, for every object-type field declared with `@SubjectData` (interface fields apply to their implementations). */
