@@ -46,6 +46,7 @@ export class RequestError extends Error {
   }
 }
 
+const PLAIN_GRAPHQL_URL: Pick<URL, 'pathname' | 'search' | 'searchParams'> = Object.freeze({ pathname: '/graphql', search: '', searchParams: new URLSearchParams() });
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
@@ -100,7 +101,8 @@ function cors(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: http.Ser
 
 async function handle(opts: GraphQLHttpOptions, req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
   const started = process.hrtime.bigint();
-  const url = new URL(req.url ?? '/', 'http://hub.local');
+  // The usual request, a POST to /graphql, needs no URL object.
+  const url = req.url === '/graphql' ? PLAIN_GRAPHQL_URL : new URL(req.url ?? '/', 'http://hub.local');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
     if (opts.lifecycle?.draining) return sendJson(res, 503, { status: 'shutting down' });

@@ -17,7 +17,9 @@ const MAX_CACHED_OPERATIONS = 2000;
  * one-subject reports per second on 2 cores (alternating runs, see README › Performance).
  */
 export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
-  private readonly operations = new Map<string, CompiledQuery | readonly GraphQLError[]>();
+  /** By query text (the query plan's own string, the same object every time), then operation name. */
+  private readonly operations = new Map<string, Map<string, CompiledQuery | readonly GraphQLError[]>>();
+  private cachedOperations = 0;
 
   constructor(private readonly schema: GraphQLSchema) {}
 
@@ -32,8 +34,8 @@ export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
   }
 
   private operation(query: string, operationName: string | undefined): CompiledQuery | readonly GraphQLError[] {
-    const key = operationName ? `${operationName}\n${query}` : query;
-    let found = this.operations.get(key);
+    let byName = this.operations.get(query);
+    let found = byName?.get(operationName ?? '');
     if (!found) {
       try {
         const document = parse(query);
@@ -46,8 +48,14 @@ export class CachedLocalDataSource implements GraphQLDataSource<HubContext> {
       } catch (e) {
         found = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
       }
-      if (this.operations.size >= MAX_CACHED_OPERATIONS) this.operations.delete(this.operations.keys().next().value as string);
-      this.operations.set(key, found);
+      if (this.cachedOperations >= MAX_CACHED_OPERATIONS) {
+        this.operations.clear();
+        this.cachedOperations = 0;
+        byName = undefined;
+      }
+      if (!byName) this.operations.set(query, (byName = new Map()));
+      byName.set(operationName ?? '', found);
+      this.cachedOperations++;
     }
     return found;
   }
