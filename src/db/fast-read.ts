@@ -313,26 +313,21 @@ function readerFor(db: Database, entity: EntityTarget<ObjectLiteral>): EntityRea
   return reader;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 /**
- * A raw row → a hydrated object with `prototype`, its properties set by a constructor made once per column list:
- * V8 then lays each object out with all its properties in place, instead of growing it property by property
- * (a report hydrates a few dozen records of 13–20 columns). Property and column names come from the entity
- * metadata; anything not a plain identifier is hydrated by the generic loop.
+ * A raw row → a hydrated object with `prototype`, every property through its column's hydrator.
+ * Not a constructor made per column list (all properties laid out at once, ~1% fewer bytes per report): V8 then
+ * pretenured the records into the old generation, and in about half of the 20 s benchmark runs a full collection
+ * counted them live mid-cycle and let the heap grow to ~510 MB RSS (vs ~350 MB).
  */
 export function rowHydrator(columns: ReadonlyArray<readonly [property: string, column: string]>, hydrators: readonly Hydrator[], prototype: object | null): (row: Record<string, unknown>) => object {
-  if (!columns.every(([property]) => IDENTIFIER.test(property))) {
-    return (row) => {
-      const out = Object.create(prototype) as Record<string, unknown>;
-      columns.forEach(([property, column], i) => (out[property] = hydrators[i](row[column])));
-      return out;
-    };
-  }
-  const body = columns.map(([property, column], i) => `this.${property} = h[${i}](row[${JSON.stringify(column)}]);`).join('\n');
-  const Hydrated = new Function('h', `return function Hydrated(row) {\n${body}\n};`)(hydrators) as { new (row: Record<string, unknown>): object; prototype: object | null };
-  Hydrated.prototype = prototype;
-  return (row) => new Hydrated(row);
+  const n = columns.length;
+  const properties = columns.map(([property]) => property);
+  const names = columns.map(([, column]) => column);
+  return (row) => {
+    const out = Object.create(prototype) as Record<string, unknown>;
+    for (let i = 0; i < n; i++) out[properties[i]] = hydrators[i](row[names[i]]);
+    return out;
+  };
 }
 
 /**
