@@ -179,13 +179,34 @@ export function* readOutcomes(ctx: HubContext): Generator<{ subjectId: string; s
   }
 }
 
-/** A sequence of chunks seen before, chunk by chunk: chunk → next step. */
-interface ReadsNode {
-  next?: Map<ReadChunk, ReadsNode>;
-  list?: readonly FieldOutcome[];
+/**
+ * Values interned by a sequence of objects, found by walking the sequence through maps keyed by the objects
+ * themselves: nothing is allocated for a sequence seen before. `nodes` bounds a process-wide tree (see reset).
+ */
+interface IdentityTrie<T> {
+  next?: Map<unknown, IdentityTrie<T>>;
+  value?: T;
 }
-let readsTree: ReadsNode = {};
-let readsNodes = 0;
+function stepInto<T>(node: IdentityTrie<T>, key: unknown, tree?: { nodes: number }): IdentityTrie<T> {
+  node.next ??= new Map();
+  let next = node.next.get(key);
+  if (!next) {
+    node.next.set(key, (next = {}));
+    if (tree) tree.nodes++;
+  }
+  return next;
+}
+/** A tree's root, started afresh once it holds `max` nodes (its values stay correct, merely no longer shared). */
+function rootOf<T>(tree: { root: IdentityTrie<T>; nodes: number }, max: number): IdentityTrie<T> {
+  if (tree.nodes >= max) {
+    tree.root = {};
+    tree.nodes = 0;
+  }
+  return tree.root;
+}
+
+/** Outcome lists by the sequence of a subject's chunks. */
+const readsTree: { root: IdentityTrie<readonly FieldOutcome[]>; nodes: number } = { root: {}, nodes: 0 };
 const MAX_READS_NODES = 100_000;
 
 /**
@@ -197,21 +218,9 @@ const MAX_READS_NODES = 100_000;
 const listsByContent = new Map<string, readonly FieldOutcome[]>();
 const MAX_INTERNED_LISTS = 5000;
 function outcomeList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
-  if (readsNodes >= MAX_READS_NODES) {
-    readsTree = {};
-    readsNodes = 0;
-  }
-  let node = readsTree;
-  for (const chunk of reads) {
-    node.next ??= new Map();
-    let next = node.next.get(chunk);
-    if (!next) {
-      node.next.set(chunk, (next = {}));
-      readsNodes++;
-    }
-    node = next;
-  }
-  return (node.list ??= contentList(reads));
+  let node = rootOf(readsTree, MAX_READS_NODES);
+  for (const chunk of reads) node = stepInto(node, chunk, readsTree);
+  return (node.value ??= contentList(reads));
 }
 
 function contentList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
@@ -246,30 +255,11 @@ function contentList(reads: readonly ReadChunk[]): readonly FieldOutcome[] {
  */
 const chunksByContent = new Map<string, ReadChunk>();
 const MAX_CHUNKS = 5000;
-interface ChunkNode {
-  next?: Map<PolicedField, Map<FieldDecision, ChunkNode>>;
-  chunk?: ReadChunk;
-}
-let chunkTree: ChunkNode = {};
-let chunkNodes = 0;
+const chunkTree: { root: IdentityTrie<ReadChunk>; nodes: number } = { root: {}, nodes: 0 };
 function readChunk(notes: Array<readonly [PolicedField, FieldDecision]>): ReadChunk {
-  if (chunkNodes >= MAX_CHUNKS * 4) {
-    chunkTree = {};
-    chunkNodes = 0;
-  }
-  let node = chunkTree;
-  for (const [f, d] of notes) {
-    node.next ??= new Map();
-    let byDecision = node.next.get(f);
-    if (!byDecision) node.next.set(f, (byDecision = new Map()));
-    let next = byDecision.get(d);
-    if (!next) {
-      byDecision.set(d, (next = {}));
-      chunkNodes++;
-    }
-    node = next;
-  }
-  return (node.chunk ??= chunkOfContent(notes));
+  let node = rootOf(chunkTree, MAX_CHUNKS * 4);
+  for (const [f, d] of notes) node = stepInto(stepInto(node, f, chunkTree), d, chunkTree);
+  return (node.value ??= chunkOfContent(notes));
 }
 
 function chunkOfContent(notes: Array<readonly [PolicedField, FieldDecision]>): ReadChunk {
@@ -752,24 +742,14 @@ function verdictOf(ctx: HubContext, policy: RequestPolicy, subject: SubjectPolic
   // found by walking the decisions, built only for a combination not seen before.
   let node = verdictTrees.get(selection.fields);
   if (!node) verdictTrees.set(selection.fields, (node = {}));
-  for (const f of selection.fields) {
-    const d = decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy);
-    node.next ??= new Map();
-    let next = node.next.get(d);
-    if (!next) node.next.set(d, (next = {}));
-    node = next;
-  }
-  verdict = node.verdict ??= buildVerdict(selection.fields.map((f) => [f, decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy)] as const));
+  for (const f of selection.fields) node = stepInto(node, decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy));
+  verdict = node.value ??= buildVerdict(selection.fields.map((f) => [f, decisionOf(ctx, policy, subject, f.policy.dataset).field(f.policy)] as const));
   selection.verdicts.set(profile, verdict);
   return verdict;
 }
 
 /** Verdicts by selected fields, then by each field's decision in order (see verdictOf). */
-interface VerdictNode {
-  next?: Map<FieldDecision, VerdictNode>;
-  verdict?: Verdict;
-}
-const verdictTrees = new WeakMap<readonly TypeField[], VerdictNode>();
+const verdictTrees = new WeakMap<readonly TypeField[], IdentityTrie<Verdict>>();
 
 function buildVerdict(notes: Array<readonly [TypeField, FieldDecision]>): Verdict {
   const restricted = notes.filter(([f, d]) => d.decision !== 'ALLOW' && !f.computed);
