@@ -1,6 +1,7 @@
 import { freshDatabase, onMysql } from './support/db';
 import type { Database } from '../src/db/datasource';
-import { coalescedReadStats, formatSql, hydratorOf, placeholders, readRows, rowHydrator, selectColumns, selectEntities } from '../src/db/fast-read';
+import { mysqlConnectionOptions, mysqlModule } from '../src/db/datasource';
+import { coalescedReadStats, formatSql, hydratorOf, multiStatementRead, placeholders, readRows, rowHydrator, selectColumns, selectEntities } from '../src/db/fast-read';
 import { Guarantee, Loan } from '../src/exposure/entities';
 import { guaranteeRow, insertExposure, loanRow, testSubject } from './support/exposure-rows';
 
@@ -79,6 +80,29 @@ describe(`readRows (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
     expect(a).toHaveLength(250);
     expect(b[0]).toEqual({ id: 250 });
     if (onMysql) expect(coalescedReadStats(db)).toEqual(before);
+  });
+
+  (onMysql ? it : it.skip)('keeps no column definitions in a coalesced round trip: its result sets share one list of column encodings (mysql2 patch)', async () => {
+    const mysql = mysqlModule(db) as unknown as { createPool(o: object): { query: (...a: unknown[]) => void; end(cb: () => void): void } };
+    const pool = mysql.createPool({ ...mysqlConnectionOptions(db), multipleStatements: true, connectionLimit: 1 });
+    const text = [3, 4].map((id) => `SELECT id, name, amount, at, note FROM fr_sample WHERE id = ${id}`).concat('SELECT name FROM fr_sample WHERE id = 5').join(';\n');
+    type Answer = { rows: unknown[][]; fields: Array<Array<Record<string, unknown>>> };
+    const ask = (run: (cb: (err: Error | null, rows: unknown, fields?: unknown) => void) => void) =>
+      new Promise<Answer>((resolve, reject) => run((err, rows, fields) => (err ? reject(err) : resolve({ rows, fields } as Answer))));
+    try {
+      const kept = await ask((cb) => pool.query(text, cb));
+      const lean = await ask((cb) => multiStatementRead(pool, text, cb));
+      expect(lean.rows).toEqual(kept.rows);
+      expect(lean.rows[0][0]).toMatchObject({ id: 3, name: '名称-3', amount: '9007199254740002', at: new Date(Date.UTC(2026, 0, 1, 8, 0, 0, 2)) });
+      expect(kept.fields[0][1]).toMatchObject({ name: 'name', encoding: 'utf8' }); // mysql2's ColumnDefinition, without the option
+      // With it: per column only what the row parser reads, one frozen list shared by result sets of the same columns.
+      expect(lean.fields.map((f) => f.map((c) => ({ ...c })))).toEqual(kept.fields.map((f) => f.map((c) => ({ encoding: c.encoding }))));
+      expect(lean.fields[0]).toBe(lean.fields[1]);
+      expect(Object.isFrozen(lean.fields[0])).toBe(true);
+      expect(lean.fields[2]).toHaveLength(1);
+    } finally {
+      await new Promise<void>((resolve) => pool.end(() => resolve()));
+    }
   });
 
   it('counts every statement, coalesced or not', async () => {

@@ -108,5 +108,8 @@ describe('docker packaging', () => {
     expect(installed.version).toBe('2.14.4');
     expect(fs.readFileSync(require.resolve('@apollo/gateway/dist/resultShaping.js'), 'utf8')).toContain('zyd-credit-hub patch');
     expect(fs.readFileSync(require.resolve('@apollo/gateway/dist/executeQueryPlan.js'), 'utf8')).toContain('zyd-credit-hub patch');
+    expect(patches).toContain('mysql2+3.24.6.patch');
+    expect((JSON.parse(fs.readFileSync(require.resolve('mysql2/package.json'), 'utf8')) as { version: string }).version).toBe('3.24.6');
+    expect(fs.readFileSync(path.join(path.dirname(require.resolve('mysql2/package.json')), 'lib/commands/query.js'), 'utf8')).toContain('zyd-credit-hub patch');
   });
 });

@@ -49,6 +49,8 @@ export function hydratorOf(db: Database, column: ColumnMetadata): Hydrator {
 interface Mysql2Pool {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
   query(sql: string, callback: (err: Error | null, rows: unknown) => void): void;
+  /** `columnDefinitions: false`: see {@link multiStatementRead}. */
+  query(options: { sql: string; columnDefinitions?: false }, callback: (err: Error | null, rows: unknown, fields?: unknown) => void): void;
   format(sql: string, params: unknown[]): string;
   escape(value: unknown): string;
   end(callback?: (err?: Error) => void): void;
@@ -238,7 +240,7 @@ function flushReads(db: Database, c: Coalescer): void {
     }
     c.stats.roundTrips++;
     c.stats.statements += part.length;
-    c.pool.query(text, (err, results) => {
+    multiStatementRead(c.pool, text, (err, results) => {
       if (err || !Array.isArray(results) || results.length !== part.length) {
         part.forEach((r) => runAlone(db, c, r));
         return;
@@ -246,6 +248,16 @@ function flushReads(db: Database, c: Coalescer): void {
       part.forEach((r, k) => r.resolve(results[k]));
     });
   }
+}
+
+/**
+ * One multi-statement round trip whose result sets keep no column definitions (query option `columnDefinitions:
+ * false`, added by the hub's mysql2 patch — patches/README.md): they are dropped as each result set's rows begin
+ * instead of living until the last result set arrives. Kept, ~40 KB of them per credit report outlived young
+ * collections (a third of what the collector copied) and made each collection slower.
+ */
+export function multiStatementRead(pool: Pick<Mysql2Pool, 'query'>, text: string, callback: (err: Error | null, results: unknown, fields?: unknown) => void): void {
+  pool.query({ sql: text, columnDefinitions: false }, callback);
 }
 
 function runAlone(db: Database, c: Coalescer, r: PendingRead): void {
