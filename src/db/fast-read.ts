@@ -50,7 +50,7 @@ interface Mysql2Pool {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
   query(sql: string, callback: (err: Error | null, rows: unknown) => void): void;
   /** `columnDefinitions: false`: see {@link multiStatementRead}. */
-  query(options: { sql: string; columnDefinitions?: false }, callback: (err: Error | null, rows: unknown, fields?: unknown) => void): void;
+  query(options: { sql: string; columnDefinitions?: false; keepSql?: false }, callback: (err: Error | null, rows: unknown, fields?: unknown) => void): void;
   format(sql: string, params: unknown[]): string;
   escape(value: unknown): string;
   end(callback?: (err?: Error) => void): void;
@@ -251,13 +251,15 @@ function flushReads(db: Database, c: Coalescer): void {
 }
 
 /**
- * One multi-statement round trip whose result sets keep no column definitions (query option `columnDefinitions:
- * false`, added by the hub's mysql2 patch — patches/README.md): they are dropped as each result set's rows begin
- * instead of living until the last result set arrives. Kept, ~40 KB of them per credit report outlived young
- * collections (a third of what the collector copied) and made each collection slower.
+ * One multi-statement round trip that keeps only its rows (query options added by the hub's mysql2 patch —
+ * patches/README.md): each result set's column definitions are dropped as its rows begin (`columnDefinitions:
+ * false`) and the SQL text once it is sent (`keepSql: false`), instead of both living until the last result set
+ * arrives. Kept, ~40 KB of definitions and ~5 KB of text per credit report outlived young collections (over 40%
+ * of what the collector copied) and made each collection slower. Errors carry no `sql`: a failed round trip's
+ * statements are run again one by one (see {@link flushReads}).
  */
 export function multiStatementRead(pool: Pick<Mysql2Pool, 'query'>, text: string, callback: (err: Error | null, results: unknown, fields?: unknown) => void): void {
-  pool.query({ sql: text, columnDefinitions: false }, callback);
+  pool.query({ sql: text, columnDefinitions: false, keepSql: false }, callback);
 }
 
 function runAlone(db: Database, c: Coalescer, r: PendingRead): void {
