@@ -114,39 +114,6 @@ describe(`readRows (${onMysql ? 'MariaDB/MySQL' : 'SQLite'})`, () => {
     }
   });
 
-  (onMysql ? it : it.skip)('recognises a result set whose columns it has seen (byte for byte) and parses its rows without a single column definition (mysql2 patch)', async () => {
-    const mysql = mysqlModule(db) as unknown as { createPool(o: object): { query: (...a: unknown[]) => { on(e: string, f: (x: unknown) => void): void }; end(cb: () => void): void } };
-    const pool = mysql.createPool({ ...mysqlConnectionOptions(db), multipleStatements: true, connectionLimit: 1 });
-    // Shapes that share leading columns, one a prefix of another, one differing only in its last column, in both orders.
-    const shapes = ['id, name', 'id, name, amount', 'id, name, note', 'id', 'id, name, amount, at', 'id, name'];
-    const text = (seed: number) => shapes.map((cols, i) => `SELECT ${cols} FROM fr_sample WHERE id IN (${seed + i}, ${seed + i + 1}) ORDER BY id`).join(';\n');
-    const run = (sql: string, lean: boolean) =>
-      new Promise<{ rows: unknown[][]; emitted: unknown[][] }>((resolve, reject) => {
-        const emitted: unknown[][] = [];
-        const cb = (err: Error | null, rows: unknown) => (err ? reject(err) : resolve({ rows: rows as unknown[][], emitted }));
-        const q = lean ? pool.query({ sql, columnDefinitions: false }, cb) : pool.query(sql, cb);
-        q.on('fields', (f) => emitted.push(f as unknown[]));
-      });
-    try {
-      for (const seed of [10, 40, 10]) {
-        const plain = await run(text(seed), false);
-        const lean = await run(text(seed), true);
-        expect(lean.rows).toEqual(plain.rows);
-        expect(lean.rows[4]).toEqual([
-          { id: seed + 4, name: `名称-${seed + 4}`, amount: String(9_007_199_254_739_999 + seed + 4), at: new Date(Date.UTC(2026, 0, 1, 8, 0, 0, seed + 3)) },
-          { id: seed + 5, name: `名称-${seed + 5}`, amount: String(9_007_199_254_739_999 + seed + 5), at: new Date(Date.UTC(2026, 0, 1, 8, 0, 0, seed + 4)) },
-        ]);
-      }
-      // Every shape is known by now: no result set of another such round trip builds column definitions.
-      const again = await run(text(70), true);
-      expect(again.emitted).toHaveLength(shapes.length);
-      for (const f of again.emitted) expect(Object.isFrozen(f) && (f as object[]).every((c) => Object.keys(c).join() === 'encoding')).toBe(true);
-      expect(again.rows).toEqual((await run(text(70), false)).rows);
-    } finally {
-      await new Promise<void>((resolve) => pool.end(() => resolve()));
-    }
-  });
-
   it('counts every statement, coalesced or not', async () => {
     const before = db.sql.statements;
     await Promise.all([one(10), one(11), one(12)]);
