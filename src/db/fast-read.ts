@@ -49,7 +49,7 @@ export function hydratorOf(db: Database, column: ColumnMetadata): Hydrator {
 interface Mysql2Pool {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
   query(sql: string, callback: (err: Error | null, rows: unknown) => void): void;
-  /** `columnDefinitions: false`: see {@link multiStatementRead}. */
+  /** `columnDefinitions: false`, `keepSql: false`: see {@link multiStatementRead}. */
   query(options: { sql: string; columnDefinitions?: false; keepSql?: false }, callback: (err: Error | null, rows: unknown, fields?: unknown) => void): void;
   format(sql: string, params: unknown[]): string;
   escape(value: unknown): string;
