@@ -9,7 +9,8 @@
  * No allocation-site pretenuring: a request's objects live ~40 ms, across one or two young collections, so V8
  * judged some allocation sites long-lived and allocated their objects straight into the old generation, where they
  * died within the request — the old generation then filled with them between full collections (RSS spikes of
- * 500–720 MB early in the load, then ~320–360 MB). Without it: 743.9 / 602.8 / 688.6 req/s against 689.2 / 581.4 /
- * 640.1 req/s with it in three alternating pairs of 20 s runs, p99 83 / 106 / 94 against 111 / 120 / 98 ms.
+ * 500–720 MB early in the load, then ~320–360 MB). In six alternating pairs of 20 s runs without / with it: more
+ * requests per second in five (743.9/689.2, 602.8/581.4, 688.6/640.1, 715.3/616.6, 614.1/654.4, 649.7/636.6) and a
+ * lower p99 in all six (83/111, 106/120, 94/98, 92/108, 111/113, 93/118 ms).
  */
 export const HUB_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=250', '--no-allocation-site-pretenuring'];
