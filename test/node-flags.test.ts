@@ -17,6 +17,16 @@ describe('HUB_NODE_FLAGS', () => {
     expect(JSON.parse(line!.slice('ENTRYPOINT'.length))).toEqual(['node', ...HUB_NODE_FLAGS, '/app/dist/src/cli/main.js']);
   });
 
+  it('cap the old generation at 384 MB (V8 then keeps its collection limits at most halfway to the cap)', () => {
+    const script = 'const v8 = require("v8"); process.stdout.write(String(v8.getHeapStatistics().heap_size_limit / 1048576))';
+    const capped = Number(execFileSync(process.execPath, [...HUB_NODE_FLAGS, '-e', script]).toString());
+    const uncapped = Number(execFileSync(process.execPath, ['-e', script]).toString());
+    // heap_size_limit = old generation cap + the young generation's reservation (48 MB with the default semi-spaces)
+    expect(capped).toBeGreaterThanOrEqual(384);
+    expect(capped).toBeLessThanOrEqual(384 + 64);
+    expect(uncapped).toBeGreaterThan(capped);
+  });
+
   it('are accepted by this Node (a misspelt flag stops node with "bad option")', () => {
     expect(execFileSync(process.execPath, [...HUB_NODE_FLAGS, '-e', 'process.stdout.write("ok")']).toString()).toBe('ok');
     expect(() => execFileSync(process.execPath, ['--heap-growing-percentt=250', '-e', '0'], { stdio: 'pipe' })).toThrow(/bad option/);
